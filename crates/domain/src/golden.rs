@@ -1,0 +1,125 @@
+//! Evaluation of the shared golden cases (`shared/domain/golden/`, see its README): pure functions
+//! from a case's `input` to the value that must equal its `expected`. The domain tests and the
+//! CLI's `truongso rules` command run the same code, so both judge the rules identically.
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::codes::Gender;
+use crate::national_id;
+
+/// One case of a golden file: `{ "name", "kind"?, "input", "expected" }`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GoldenCase {
+    pub name: String,
+    #[serde(default)]
+    pub kind: Option<String>,
+    pub input: Value,
+    pub expected: Value,
+}
+
+/// Parses a golden file (a JSON array of cases).
+pub fn parse_cases(json: &str) -> Result<Vec<GoldenCase>, String> {
+    serde_json::from_str(json).map_err(|e| format!("golden file is not an array of cases: {e}"))
+}
+
+/// Evaluates a `national-id.json` case: `input` is `{id, birth_date? "YYYY-MM-DD", gender? "M"/"F"}`;
+/// the result is the serialized [`national_id::IdCheck`] (`{status, province_code?, gender?,
+/// birth_year?}`). An input of the wrong shape is an error, not a verdict.
+pub fn evaluate_national_id(input: &Value) -> Result<Value, String> {
+    let fields = input
+        .as_object()
+        .ok_or_else(|| format!("input must be an object, got {input}"))?;
+    if let Some(unknown) = fields
+        .keys()
+        .find(|k| !matches!(k.as_str(), "id" | "birth_date" | "gender"))
+    {
+        return Err(format!("unknown input field '{unknown}'"));
+    }
+    let id = match fields.get("id") {
+        Some(Value::String(id)) => id,
+        other => return Err(format!("input.id must be a string, got {}", show(other))),
+    };
+    let birth_date = optional_str(fields, "birth_date")?
+        .map(|d| {
+            NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .map_err(|e| format!("input.birth_date '{d}' is not a YYYY-MM-DD date: {e}"))
+        })
+        .transpose()?;
+    let gender = optional_str(fields, "gender")?
+        .map(|g| {
+            Gender::from_code(g)
+                .ok_or_else(|| format!("input.gender must be \"M\" or \"F\", got '{g}'"))
+        })
+        .transpose()?;
+    serde_json::to_value(national_id::check(id, birth_date, gender)).map_err(|e| e.to_string())
+}
+
+/// A field that may be missing or null, and is otherwise a string.
+fn optional_str<'a>(fields: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, String> {
+    match fields.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(format!("input.{name} must be a string, got {other}")),
+    }
+}
+
+fn show(value: Option<&Value>) -> String {
+    value.map_or_else(|| "nothing".to_string(), Value::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn evaluates_a_national_id_case() {
+        let got = evaluate_national_id(
+            &json!({"id": "051212345678", "birth_date": "2011-09-05", "gender": "M"}),
+        );
+        assert_eq!(
+            got,
+            Ok(
+                json!({"status": "mismatch", "province_code": "051", "gender": "M", "birth_year": 2012})
+            )
+        );
+        assert_eq!(
+            evaluate_national_id(&json!({"id": "12"})),
+            Ok(json!({"status": "malformed"}))
+        );
+        assert_eq!(
+            evaluate_national_id(&json!({"id": "001203012345", "gender": null})),
+            Ok(json!({"status": "ok", "province_code": "001", "gender": "M", "birth_year": 2003}))
+        );
+    }
+
+    #[test]
+    fn rejects_inputs_of_the_wrong_shape() {
+        for bad in [
+            json!("001203012345"),
+            json!({}),
+            json!({"id": 1203012345}),
+            json!({"id": "001203012345", "gender": "X"}),
+            json!({"id": "001203012345", "gender": "m"}),
+            json!({"id": "001203012345", "birth_date": "05/09/2003"}),
+            json!({"id": "001203012345", "birth_date": 2003}),
+            json!({"id": "001203012345", "sex": "M"}),
+        ] {
+            assert!(evaluate_national_id(&bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn parses_cases() {
+        let cases = parse_cases(
+            r#"[{"name": "a", "input": {"id": "1"}, "expected": {"status": "malformed"}}]"#,
+        )
+        .unwrap();
+        assert_eq!(cases[0].name, "a");
+        assert_eq!(cases[0].kind, None);
+        assert!(parse_cases(r#"{"name": "a"}"#).is_err());
+    }
+}

@@ -1,0 +1,18 @@
+//! Pure domain types and rules of truongso. Nothing here does I/O: the store persists these
+//! types, the web layer shows them, the demo generator produces them.
+//!
+//! Feature modules line up with the other crates (`store::learners`, `web::api::learners`, …).
+
+pub mod codes;
+pub mod golden;
+pub mod learners;
+pub mod national_id;
+pub mod org;
+pub mod reference;
+pub mod school_year;
+pub mod staff;
+pub mod subjects;
+pub mod text;
+pub mod validation;
+
+pub use validation::{FieldError, Invalid};

@@ -1,0 +1,26 @@
+//! The one database layer of truongso, over SQLite (embedded) and PostgreSQL.
+//!
+//! Queries are written once with sea-query and rendered for the backend in use; rows decode
+//! through `sqlx::FromRow` for both. Feature modules (`orgs`, `learners`, …) hold the queries;
+//! [`Conn`] is the one way to run them, on the pool or inside a transaction ([`Tx`]).
+
+pub mod admin_units;
+pub mod classes;
+mod conn;
+pub mod enrolments;
+mod error;
+pub mod learners;
+pub mod migrate;
+pub mod orgs;
+pub mod page;
+pub mod schema;
+pub mod scope;
+pub mod seed;
+pub mod staff;
+pub mod users;
+pub mod years;
+
+pub use conn::{Backend, Conn, Record, Store, Tx};
+pub use error::{StoreError, StoreResult};
+pub use page::{Page, PageRequest};
+pub use scope::Scope;

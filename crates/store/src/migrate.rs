@@ -1,0 +1,693 @@
+//! Schema migrations, written once in Rust with sea-query and rendered for each backend, so the
+//! SQLite and PostgreSQL schemas cannot drift (a test compares their tables and columns).
+//!
+//! Add a migration by appending to [`MIGRATIONS`]; never edit one that has shipped.
+
+use chrono::Utc;
+use sea_query::{
+    ColumnDef, ForeignKey, ForeignKeyAction, Index, IndexCreateStatement, PostgresQueryBuilder,
+    Query, SqliteQueryBuilder, Table, TableCreateStatement,
+};
+
+use crate::schema::*;
+use crate::{Backend, Store, StoreError, StoreResult};
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    statements: fn(Backend) -> Vec<String>,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "core",
+    statements: core_schema,
+}];
+
+/// Applies every migration not yet applied, each in its own transaction. Safe to run repeatedly.
+pub async fn run(store: &Store) -> StoreResult<Vec<i64>> {
+    let backend = store.backend();
+    store
+        .conn()
+        .execute_raw(&render_table(backend, &migrations_table()))
+        .await?;
+    let applied: Vec<(i64,)> = store
+        .conn()
+        .fetch_all(
+            Query::select()
+                .column(SchemaMigrations::Version)
+                .from(SchemaMigrations::Table),
+        )
+        .await?;
+    let mut newly = Vec::new();
+    for m in MIGRATIONS {
+        if applied.iter().any(|(v,)| *v == m.version) {
+            continue;
+        }
+        let mut tx = store.begin().await?;
+        for sql in (m.statements)(backend) {
+            tx.conn().execute_raw(&sql).await.map_err(|e| {
+                StoreError::Migration(format!("{} ({}): {e}", m.name, first_line(&sql)))
+            })?;
+        }
+        tx.conn()
+            .execute(
+                Query::insert()
+                    .into_table(SchemaMigrations::Table)
+                    .columns([
+                        SchemaMigrations::Version,
+                        SchemaMigrations::Name,
+                        SchemaMigrations::AppliedAt,
+                    ])
+                    .values_panic([m.version.into(), m.name.into(), Utc::now().into()]),
+            )
+            .await?;
+        tx.commit().await?;
+        newly.push(m.version);
+    }
+    Ok(newly)
+}
+
+fn first_line(sql: &str) -> &str {
+    sql.lines().next().unwrap_or_default()
+}
+
+fn render_table(backend: Backend, t: &TableCreateStatement) -> String {
+    match backend {
+        Backend::Sqlite => t.to_string(SqliteQueryBuilder),
+        Backend::Postgres => t.to_string(PostgresQueryBuilder),
+    }
+}
+
+fn render_index(backend: Backend, i: &IndexCreateStatement) -> String {
+    match backend {
+        Backend::Sqlite => i.to_string(SqliteQueryBuilder),
+        Backend::Postgres => i.to_string(PostgresQueryBuilder),
+    }
+}
+
+fn migrations_table() -> TableCreateStatement {
+    Table::create()
+        .table(SchemaMigrations::Table)
+        .if_not_exists()
+        .col(
+            ColumnDef::new(SchemaMigrations::Version)
+                .big_integer()
+                .not_null()
+                .primary_key(),
+        )
+        .col(ColumnDef::new(SchemaMigrations::Name).text().not_null())
+        .col(
+            ColumnDef::new(SchemaMigrations::AppliedAt)
+                .timestamp_with_time_zone()
+                .not_null(),
+        )
+        .to_owned()
+}
+
+/// `id` primary key, auto-incremented on both backends.
+fn id<T: sea_query::IntoIden>(col: T) -> ColumnDef {
+    ColumnDef::new(col)
+        .big_integer()
+        .not_null()
+        .auto_increment()
+        .primary_key()
+        .to_owned()
+}
+
+fn text<T: sea_query::IntoIden>(col: T) -> ColumnDef {
+    ColumnDef::new(col).text().not_null().to_owned()
+}
+
+fn text_null<T: sea_query::IntoIden>(col: T) -> ColumnDef {
+    ColumnDef::new(col).text().null().to_owned()
+}
+
+fn timestamp<T: sea_query::IntoIden>(col: T) -> ColumnDef {
+    ColumnDef::new(col)
+        .timestamp_with_time_zone()
+        .not_null()
+        .to_owned()
+}
+
+fn fk<
+    A: sea_query::IntoIden,
+    B: sea_query::IntoIden,
+    C: sea_query::IntoIden,
+    D: sea_query::IntoIden,
+>(
+    from_table: A,
+    from_col: B,
+    to_table: C,
+    to_col: D,
+    on_delete: ForeignKeyAction,
+) -> sea_query::ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(from_table, from_col)
+        .to(to_table, to_col)
+        .on_delete(on_delete)
+        .to_owned()
+}
+
+fn index<T: sea_query::IntoIden + Copy, C: sea_query::IntoIden + Copy>(
+    name: &str,
+    table: T,
+    cols: &[C],
+    unique: bool,
+) -> IndexCreateStatement {
+    let mut i = Index::create();
+    i.name(name).table(table).if_not_exists();
+    for c in cols {
+        i.col(*c);
+    }
+    if unique {
+        i.unique();
+    }
+    i.to_owned()
+}
+
+/// The materialised path ("/1/4/37/") compared byte-wise on both backends, so that a subtree is
+/// one index range (PostgreSQL's default collation would ignore the slashes).
+fn path_column(backend: Backend) -> ColumnDef {
+    let mut c = text(OrgUnits::Path);
+    if backend == Backend::Postgres {
+        c.extra("COLLATE \"C\"");
+    }
+    c
+}
+
+fn core_schema(backend: Backend) -> Vec<String> {
+    use ForeignKeyAction::{Cascade, Restrict, SetNull};
+    let tables = vec![
+        Table::create()
+            .table(AdminUnits::Table)
+            .col(id(AdminUnits::Id))
+            .col(text(AdminUnits::Scheme))
+            .col(text(AdminUnits::Level))
+            .col(text(AdminUnits::Code))
+            .col(text(AdminUnits::Name))
+            .col(text(AdminUnits::Kind))
+            .col(text_null(AdminUnits::ParentCode))
+            .col(ColumnDef::new(AdminUnits::Lat).double().null())
+            .col(ColumnDef::new(AdminUnits::Lon).double().null())
+            .to_owned(),
+        Table::create()
+            .table(AdminUnitSuccessions::Table)
+            .col(text(AdminUnitSuccessions::LegacyWardCode))
+            .col(text(AdminUnitSuccessions::WardCode2025))
+            .col(text(AdminUnitSuccessions::Kind))
+            .primary_key(
+                Index::create()
+                    .col(AdminUnitSuccessions::LegacyWardCode)
+                    .col(AdminUnitSuccessions::WardCode2025),
+            )
+            .to_owned(),
+        Table::create()
+            .table(OrgUnits::Table)
+            .col(id(OrgUnits::Id))
+            .col(ColumnDef::new(OrgUnits::ParentId).big_integer().null())
+            .col(text(OrgUnits::Kind))
+            .col(text(OrgUnits::Code))
+            .col(text(OrgUnits::Name))
+            .col(text(OrgUnits::NameFold))
+            .col(path_column(backend))
+            .col(ColumnDef::new(OrgUnits::Depth).integer().not_null())
+            .col(text_null(OrgUnits::WardCode))
+            .col(text_null(OrgUnits::Address))
+            .col(ColumnDef::new(OrgUnits::Lat).double().null())
+            .col(ColumnDef::new(OrgUnits::Lon).double().null())
+            .col(text(OrgUnits::Levels))
+            .col(text_null(OrgUnits::Ownership))
+            .col(timestamp(OrgUnits::CreatedAt))
+            .col(timestamp(OrgUnits::UpdatedAt))
+            .foreign_key(&mut fk(
+                OrgUnits::Table,
+                OrgUnits::ParentId,
+                OrgUnits::Table,
+                OrgUnits::Id,
+                Restrict,
+            ))
+            .to_owned(),
+        Table::create()
+            .table(OrgUnitParents::Table)
+            .col(id(OrgUnitParents::Id))
+            .col(
+                ColumnDef::new(OrgUnitParents::OrgUnitId)
+                    .big_integer()
+                    .not_null(),
+            )
+            .col(
+                ColumnDef::new(OrgUnitParents::ParentId)
+                    .big_integer()
+                    .null(),
+            )
+            .col(ColumnDef::new(OrgUnitParents::ValidFrom).date().not_null())
+            .col(ColumnDef::new(OrgUnitParents::ValidTo).date().null())
+            .col(text_null(OrgUnitParents::Reason))
+            .foreign_key(&mut fk(
+                OrgUnitParents::Table,
+                OrgUnitParents::OrgUnitId,
+                OrgUnits::Table,
+                OrgUnits::Id,
+                Cascade,
+            ))
+            .foreign_key(&mut fk(
+                OrgUnitParents::Table,
+                OrgUnitParents::ParentId,
+                OrgUnits::Table,
+                OrgUnits::Id,
+                Restrict,
+            ))
+            .to_owned(),
+        Table::create()
+            .table(SchoolYears::Table)
+            .col(id(SchoolYears::Id))
+            .col(text(SchoolYears::Code))
+            .col(ColumnDef::new(SchoolYears::StartYear).integer().not_null())
+            .col(ColumnDef::new(SchoolYears::StartsOn).date().not_null())
+            .col(ColumnDef::new(SchoolYears::EndsOn).date().not_null())
+            .col(ColumnDef::new(SchoolYears::IsCurrent).boolean().not_null())
+            .to_owned(),
+        Table::create()
+            .table(Terms::Table)
+            .col(id(Terms::Id))
+            .col(ColumnDef::new(Terms::SchoolYearId).big_integer().not_null())
+            .col(text(Terms::Code))
+            .col(text(Terms::Name))
+            .col(ColumnDef::new(Terms::StartsOn).date().not_null())
+            .col(ColumnDef::new(Terms::EndsOn).date().not_null())
+            .foreign_key(&mut fk(
+                Terms::Table,
+                Terms::SchoolYearId,
+                SchoolYears::Table,
+                SchoolYears::Id,
+                Cascade,
+            ))
+            .to_owned(),
+        Table::create()
+            .table(Staff::Table)
+            .col(id(Staff::Id))
+            .col(ColumnDef::new(Staff::OrgUnitId).big_integer().not_null())
+            .col(text_null(Staff::NationalId))
+            .col(text(Staff::FullName))
+            .col(text(Staff::NameFold))
+            .col(text(Staff::SortKey))
+            .col(ColumnDef::new(Staff::BirthDate).date().not_null())
+            .col(text(Staff::Gender))
+            .col(text(Staff::EthnicityCode))
+            .col(text(Staff::Position))
+            .col(text(Staff::Qualification))
+            .col(text(Staff::EmploymentType))
+            .col(text(Staff::Subjects))
+            .col(text_null(Staff::Phone))
+            .col(text_null(Staff::Email))
+            .col(timestamp(Staff::CreatedAt))
+            .col(timestamp(Staff::UpdatedAt))
+            .foreign_key(&mut fk(
+                Staff::Table,
+                Staff::OrgUnitId,
+                OrgUnits::Table,
+                OrgUnits::Id,
+                Restrict,
+            ))
+            .to_owned(),
+        Table::create()
+            .table(Classes::Table)
+            .col(id(Classes::Id))
+            .col(ColumnDef::new(Classes::OrgUnitId).big_integer().not_null())
+            .col(ColumnDef::new(Classes::SiteId).big_integer().null())
+            .col(
+                ColumnDef::new(Classes::SchoolYearId)
+                    .big_integer()
+                    .not_null(),
+            )
+            .col(ColumnDef::new(Classes::Grade).integer().not_null())
+            .col(text(Classes::Name))
+            .col(
+                ColumnDef::new(Classes::HomeroomStaffId)
+                    .big_integer()
+                    .null(),
+            )
+            .col(timestamp(Classes::CreatedAt))
+            .col(timestamp(Classes::UpdatedAt))
+            .foreign_key(&mut fk(
+                Classes::Table,
+                Classes::OrgUnitId,
+                OrgUnits::Table,
+                OrgUnits::Id,
+                Restrict,
+            ))
+            .foreign_key(&mut fk(
+                Classes::Table,
+                Classes::SiteId,
+                OrgUnits::Table,
+                OrgUnits::Id,
+                SetNull,
+            ))
+            .foreign_key(&mut fk(
+                Classes::Table,
+                Classes::SchoolYearId,
+                SchoolYears::Table,
+                SchoolYears::Id,
+                Restrict,
+            ))
+            .foreign_key(&mut fk(
+                Classes::Table,
+                Classes::HomeroomStaffId,
+                Staff::Table,
+                Staff::Id,
+                SetNull,
+            ))
+            .to_owned(),
+        Table::create()
+            .table(Learners::Table)
+            .col(id(Learners::Id))
+            .col(text(Learners::LearnerCode))
+            .col(text_null(Learners::NationalId))
+            .col(text(Learners::FullName))
+            .col(text(Learners::NameFold))
+            .col(text(Learners::SortKey))
+            .col(ColumnDef::new(Learners::BirthDate).date().not_null())
+            .col(text(Learners::Gender))
+            .col(text(Learners::EthnicityCode))
+            .col(text(Learners::Nationality))
+            .col(text_null(Learners::Religion))
+            .col(text_null(Learners::Address))
+            .col(text_null(Learners::WardCode))
+            .col(text_null(Learners::Disability))
+            .col(text_null(Learners::PolicyGroup))
+            .col(ColumnDef::new(Learners::SchoolId).big_integer().not_null())
+            .col(timestamp(Learners::CreatedAt))
+            .col(timestamp(Learners::UpdatedAt))
+            .foreign_key(&mut fk(
+                Learners::Table,
+                Learners::SchoolId,
+                OrgUnits::Table,
+                OrgUnits::Id,
+                Restrict,
+            ))
+            .to_owned(),
+        Table::create()
+            .table(Guardians::Table)
+            .col(id(Guardians::Id))
+            .col(
+                ColumnDef::new(Guardians::LearnerId)
+                    .big_integer()
+                    .not_null(),
+            )
+            .col(ColumnDef::new(Guardians::Position).integer().not_null())
+            .col(text(Guardians::Relation))
+            .col(text(Guardians::FullName))
+            .col(text_null(Guardians::Phone))
+            .col(text_null(Guardians::Email))
+            .col(text_null(Guardians::NationalId))
+            .foreign_key(&mut fk(
+                Guardians::Table,
+                Guardians::LearnerId,
+                Learners::Table,
+                Learners::Id,
+                Cascade,
+            ))
+            .to_owned(),
+        Table::create()
+            .table(Enrolments::Table)
+            .col(id(Enrolments::Id))
+            .col(
+                ColumnDef::new(Enrolments::LearnerId)
+                    .big_integer()
+                    .not_null(),
+            )
+            .col(
+                ColumnDef::new(Enrolments::SchoolYearId)
+                    .big_integer()
+                    .not_null(),
+            )
+            .col(
+                ColumnDef::new(Enrolments::SchoolId)
+                    .big_integer()
+                    .not_null(),
+            )
+            .col(ColumnDef::new(Enrolments::ClassId).big_integer().null())
+            .col(text(Enrolments::Status))
+            .col(timestamp(Enrolments::UpdatedAt))
+            .foreign_key(&mut fk(
+                Enrolments::Table,
+                Enrolments::LearnerId,
+                Learners::Table,
+                Learners::Id,
+                Cascade,
+            ))
+            .foreign_key(&mut fk(
+                Enrolments::Table,
+                Enrolments::SchoolYearId,
+                SchoolYears::Table,
+                SchoolYears::Id,
+                Restrict,
+            ))
+            .foreign_key(&mut fk(
+                Enrolments::Table,
+                Enrolments::SchoolId,
+                OrgUnits::Table,
+                OrgUnits::Id,
+                Restrict,
+            ))
+            .foreign_key(&mut fk(
+                Enrolments::Table,
+                Enrolments::ClassId,
+                Classes::Table,
+                Classes::Id,
+                SetNull,
+            ))
+            .to_owned(),
+        Table::create()
+            .table(EnrolmentEvents::Table)
+            .col(id(EnrolmentEvents::Id))
+            .col(
+                ColumnDef::new(EnrolmentEvents::EnrolmentId)
+                    .big_integer()
+                    .not_null(),
+            )
+            .col(text(EnrolmentEvents::Status))
+            .col(
+                ColumnDef::new(EnrolmentEvents::EffectiveOn)
+                    .date()
+                    .not_null(),
+            )
+            .col(text_null(EnrolmentEvents::Reason))
+            .col(timestamp(EnrolmentEvents::CreatedAt))
+            .foreign_key(&mut fk(
+                EnrolmentEvents::Table,
+                EnrolmentEvents::EnrolmentId,
+                Enrolments::Table,
+                Enrolments::Id,
+                Cascade,
+            ))
+            .to_owned(),
+        Table::create()
+            .table(Counters::Table)
+            .col(
+                ColumnDef::new(Counters::Name)
+                    .text()
+                    .not_null()
+                    .primary_key(),
+            )
+            .col(ColumnDef::new(Counters::Value).big_integer().not_null())
+            .to_owned(),
+        Table::create()
+            .table(Users::Table)
+            .col(id(Users::Id))
+            .col(text(Users::Username))
+            .col(text(Users::PasswordHash))
+            .col(text(Users::DisplayName))
+            .col(text(Users::Role))
+            .col(ColumnDef::new(Users::ScopeOrgId).big_integer().not_null())
+            .col(ColumnDef::new(Users::StaffId).big_integer().null())
+            .col(timestamp(Users::CreatedAt))
+            .foreign_key(&mut fk(
+                Users::Table,
+                Users::ScopeOrgId,
+                OrgUnits::Table,
+                OrgUnits::Id,
+                Restrict,
+            ))
+            .foreign_key(&mut fk(
+                Users::Table,
+                Users::StaffId,
+                Staff::Table,
+                Staff::Id,
+                SetNull,
+            ))
+            .to_owned(),
+        Table::create()
+            .table(UserLearners::Table)
+            .col(
+                ColumnDef::new(UserLearners::UserId)
+                    .big_integer()
+                    .not_null(),
+            )
+            .col(
+                ColumnDef::new(UserLearners::LearnerId)
+                    .big_integer()
+                    .not_null(),
+            )
+            .primary_key(
+                Index::create()
+                    .col(UserLearners::UserId)
+                    .col(UserLearners::LearnerId),
+            )
+            .foreign_key(&mut fk(
+                UserLearners::Table,
+                UserLearners::UserId,
+                Users::Table,
+                Users::Id,
+                Cascade,
+            ))
+            .foreign_key(&mut fk(
+                UserLearners::Table,
+                UserLearners::LearnerId,
+                Learners::Table,
+                Learners::Id,
+                Cascade,
+            ))
+            .to_owned(),
+    ];
+    let indexes = vec![
+        index(
+            "ux_admin_units_code",
+            AdminUnits::Table,
+            &[AdminUnits::Scheme, AdminUnits::Level, AdminUnits::Code],
+            true,
+        ),
+        index(
+            "ux_org_units_code",
+            OrgUnits::Table,
+            &[OrgUnits::Code],
+            true,
+        ),
+        index(
+            "ix_org_units_parent",
+            OrgUnits::Table,
+            &[OrgUnits::ParentId],
+            false,
+        ),
+        index(
+            "ix_org_units_path",
+            OrgUnits::Table,
+            &[OrgUnits::Path],
+            false,
+        ),
+        index(
+            "ix_org_unit_parents_unit",
+            OrgUnitParents::Table,
+            &[OrgUnitParents::OrgUnitId],
+            false,
+        ),
+        index(
+            "ux_school_years_code",
+            SchoolYears::Table,
+            &[SchoolYears::Code],
+            true,
+        ),
+        index(
+            "ux_terms_code",
+            Terms::Table,
+            &[Terms::SchoolYearId, Terms::Code],
+            true,
+        ),
+        index(
+            "ix_staff_org",
+            Staff::Table,
+            &[Staff::OrgUnitId, Staff::SortKey],
+            false,
+        ),
+        index(
+            "ix_staff_national_id",
+            Staff::Table,
+            &[Staff::NationalId],
+            false,
+        ),
+        index(
+            "ux_classes_name",
+            Classes::Table,
+            &[Classes::OrgUnitId, Classes::SchoolYearId, Classes::Name],
+            true,
+        ),
+        index(
+            "ux_learners_code",
+            Learners::Table,
+            &[Learners::LearnerCode],
+            true,
+        ),
+        index(
+            "ix_learners_national_id",
+            Learners::Table,
+            &[Learners::NationalId],
+            false,
+        ),
+        index(
+            "ix_learners_school",
+            Learners::Table,
+            &[Learners::SchoolId, Learners::SortKey],
+            false,
+        ),
+        index(
+            "ix_guardians_learner",
+            Guardians::Table,
+            &[Guardians::LearnerId],
+            false,
+        ),
+        index(
+            "ux_enrolments",
+            Enrolments::Table,
+            &[
+                Enrolments::LearnerId,
+                Enrolments::SchoolYearId,
+                Enrolments::SchoolId,
+            ],
+            true,
+        ),
+        index(
+            "ix_enrolments_class",
+            Enrolments::Table,
+            &[Enrolments::ClassId],
+            false,
+        ),
+        index(
+            "ix_enrolments_school",
+            Enrolments::Table,
+            &[Enrolments::SchoolId, Enrolments::SchoolYearId],
+            false,
+        ),
+        index(
+            "ix_enrolment_events",
+            EnrolmentEvents::Table,
+            &[EnrolmentEvents::EnrolmentId],
+            false,
+        ),
+        index("ux_users_username", Users::Table, &[Users::Username], true),
+    ];
+    let mut out: Vec<String> = tables.iter().map(|t| render_table(backend, t)).collect();
+    out.extend(indexes.iter().map(|i| render_index(backend, i)));
+    out.extend(search_index(backend).iter().map(|s| s.to_string()));
+    out
+}
+
+/// The learner name search index: the only backend-specific schema object, because full-text
+/// search is where the two engines differ. Both index the folded name computed in Rust
+/// (`domain::text::fold`), so "nguyen thi hoa" finds "Nguyễn Thị Hoa" and "duc" finds "Đức".
+fn search_index(backend: Backend) -> &'static [&'static str] {
+    match backend {
+        // A contentless FTS5 table keyed by learner id, kept in step by `store::learners`.
+        Backend::Sqlite => &[
+            "CREATE VIRTUAL TABLE learner_name_fts USING fts5(name_fold, content='', contentless_delete=1, tokenize='unicode61')",
+        ],
+        Backend::Postgres => &[
+            "CREATE INDEX ix_learners_name_fts ON learners USING gin (to_tsvector('simple', name_fold))",
+        ],
+    }
+}
+
+/// Tables that exist only on one backend, by design (search internals); the schema-parity test skips them.
+pub fn is_backend_specific_table(name: &str) -> bool {
+    name.starts_with("learner_name_fts") || name.starts_with("sqlite_")
+}

@@ -1,0 +1,210 @@
+//! Table and column names, shared by migrations and queries (sea-query identifiers).
+//! `Table` renders as the snake-case table name, every other variant as its column.
+
+use sea_query::Iden;
+
+#[derive(Iden, Clone, Copy)]
+pub enum AdminUnits {
+    Table,
+    Id,
+    Scheme,
+    Level,
+    Code,
+    Name,
+    Kind,
+    ParentCode,
+    Lat,
+    Lon,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum AdminUnitSuccessions {
+    Table,
+    LegacyWardCode,
+    WardCode2025,
+    Kind,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum OrgUnits {
+    Table,
+    Id,
+    ParentId,
+    Kind,
+    Code,
+    Name,
+    NameFold,
+    Path,
+    Depth,
+    WardCode,
+    Address,
+    Lat,
+    Lon,
+    Levels,
+    Ownership,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum OrgUnitParents {
+    Table,
+    Id,
+    OrgUnitId,
+    ParentId,
+    ValidFrom,
+    ValidTo,
+    Reason,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum SchoolYears {
+    Table,
+    Id,
+    Code,
+    StartYear,
+    StartsOn,
+    EndsOn,
+    IsCurrent,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Terms {
+    Table,
+    Id,
+    SchoolYearId,
+    Code,
+    Name,
+    StartsOn,
+    EndsOn,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Staff {
+    Table,
+    Id,
+    OrgUnitId,
+    NationalId,
+    FullName,
+    NameFold,
+    SortKey,
+    BirthDate,
+    Gender,
+    EthnicityCode,
+    Position,
+    Qualification,
+    EmploymentType,
+    Subjects,
+    Phone,
+    Email,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Classes {
+    Table,
+    Id,
+    OrgUnitId,
+    SiteId,
+    SchoolYearId,
+    Grade,
+    Name,
+    HomeroomStaffId,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Learners {
+    Table,
+    Id,
+    LearnerCode,
+    NationalId,
+    FullName,
+    NameFold,
+    SortKey,
+    BirthDate,
+    Gender,
+    EthnicityCode,
+    Nationality,
+    Religion,
+    Address,
+    WardCode,
+    Disability,
+    PolicyGroup,
+    SchoolId,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Guardians {
+    Table,
+    Id,
+    LearnerId,
+    Position,
+    Relation,
+    FullName,
+    Phone,
+    Email,
+    NationalId,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Enrolments {
+    Table,
+    Id,
+    LearnerId,
+    SchoolYearId,
+    SchoolId,
+    ClassId,
+    Status,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum EnrolmentEvents {
+    Table,
+    Id,
+    EnrolmentId,
+    Status,
+    EffectiveOn,
+    Reason,
+    CreatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Counters {
+    Table,
+    Name,
+    Value,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Users {
+    Table,
+    Id,
+    Username,
+    PasswordHash,
+    DisplayName,
+    Role,
+    ScopeOrgId,
+    StaffId,
+    CreatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum UserLearners {
+    Table,
+    UserId,
+    LearnerId,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum SchemaMigrations {
+    Table,
+    Version,
+    Name,
+    AppliedAt,
+}

@@ -1,0 +1,180 @@
+//! The JSON API under `/api/v1`, described by the OpenAPI 3.1 document it serves at
+//! `/api/v1/openapi.json` (generated from these handlers, snapshot-tested).
+//!
+//! One module per resource; each handler takes the [`Actor`](crate::actor::Actor) and hands
+//! its scope to the store.
+
+mod admin_units;
+mod classes;
+mod enrolments;
+mod learners;
+mod org_units;
+mod reference;
+mod school_years;
+mod staff;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::routing::get;
+use serde::de::DeserializeOwned;
+use truongso_store::PageRequest;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::AppState;
+use crate::error::{ApiError, Problem};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "truongso API",
+        description = "API của Trường số — cơ sở dữ liệu ngành giáo dục: đơn vị, học sinh, cán bộ, lớp học. Lỗi trả về dạng application/problem+json với thông báo tiếng Việt và trường dữ liệu bị lỗi.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    components(schemas(Problem)),
+    tags(
+        (name = "org-units", description = "Đơn vị: Bộ, Sở, Phòng/xã, trường, điểm trường"),
+        (name = "learners", description = "Học sinh và người giám hộ"),
+        (name = "enrolments", description = "Quá trình học tập"),
+        (name = "staff", description = "Cán bộ, giáo viên, nhân viên"),
+        (name = "classes", description = "Lớp học"),
+        (name = "reference", description = "Danh mục: đơn vị hành chính, năm học, môn học, mã định danh"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The API routes, with their OpenAPI description, nested under `/api/v1`.
+pub fn router() -> axum::Router<AppState> {
+    let api = OpenApiRouter::new()
+        .merge(org_units::router())
+        .merge(learners::router())
+        .merge(enrolments::router())
+        .merge(staff::router())
+        .merge(classes::router())
+        .merge(admin_units::router())
+        .merge(school_years::router())
+        .merge(reference::router());
+    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", api)
+        .split_for_parts();
+    let doc_json = doc.to_pretty_json().expect("OpenAPI document serialises");
+    router.route(
+        "/api/v1/openapi.json",
+        get(move || async move { ([(header::CONTENT_TYPE, "application/json")], doc_json) }),
+    )
+}
+
+/// The generated OpenAPI document (for the snapshot test and `truongso openapi`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let api = OpenApiRouter::<AppState>::new()
+        .merge(org_units::router())
+        .merge(learners::router())
+        .merge(enrolments::router())
+        .merge(staff::router())
+        .merge(classes::router())
+        .merge(admin_units::router())
+        .merge(school_years::router())
+        .merge(reference::router());
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", api)
+        .into_openapi()
+}
+
+/// A JSON body parsed with the path of the offending field on error (`guardians[0].phone`),
+/// so that a bad body is a 400 problem naming the field, never a bare framework error.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
+        if !is_json {
+            return Err(ApiError::bad_request(
+                "body",
+                "Nội dung phải là JSON (Content-Type: application/json).",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|_| {
+            ApiError::bad_request(
+                "body",
+                format!(
+                    "Nội dung quá lớn hoặc không đọc được (tối đa {} KB).",
+                    crate::MAX_BODY_BYTES / 1024
+                ),
+            )
+        })?;
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(de)
+            .map(ApiJson)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let field = if path == "." {
+                    "body".to_string()
+                } else {
+                    path
+                };
+                ApiError::bad_request(&field, json_error_vi(e.inner()))
+            })
+    }
+}
+
+/// A Vietnamese explanation of a JSON error, keeping serde's detail (which names codes and types).
+fn json_error_vi(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Syntax | Category::Eof => {
+            format!("JSON không hợp lệ (dòng {}, cột {}).", e.line(), e.column())
+        }
+        Category::Data => format!("Giá trị không hợp lệ: {e}"),
+        Category::Io => "Không đọc được nội dung.".to_string(),
+    }
+}
+
+/// Query-string filters of a list plus its page request, each parsed on its own (serde's
+/// `flatten` cannot parse numbers from query strings).
+pub struct ListQuery<F>(pub F, pub PageRequest);
+
+impl<F: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ListQuery<F> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let raw = parts.uri.query().unwrap_or("");
+        let filter = parse_query(raw)?;
+        let page = parse_query(raw)?;
+        Ok(ListQuery(filter, page))
+    }
+}
+
+/// Parses a query string into `T`, reporting the parameter at fault in Vietnamese.
+pub fn parse_query<T: DeserializeOwned>(raw: &str) -> Result<T, ApiError> {
+    // Empty values ("?school_id=") mean "no filter", as HTML forms send them.
+    let cleaned = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form_urlencoded::parse(raw.as_bytes()).filter(|(_, v)| !v.trim().is_empty()))
+        .finish();
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(cleaned.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let field = e.path().to_string();
+        ApiError::bad_request(
+            if field == "." { "query" } else { &field },
+            format!("Tham số không hợp lệ: {}", e.inner()),
+        )
+    })
+}
+
+/// Wraps a value as a `200 OK` JSON response.
+pub fn ok<T: serde::Serialize>(value: T) -> Json<T> {
+    Json(value)
+}
+
+/// The date in Vietnam (UTC+7), for validating birth dates and dating status changes.
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
+}

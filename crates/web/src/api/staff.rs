@@ -1,0 +1,89 @@
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use truongso_domain::staff::StaffInput;
+use truongso_store::staff::{self, StaffFilter, StaffMember};
+use truongso_store::{Page, PageRequest};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{ApiJson, ListQuery, today};
+use crate::AppState;
+use crate::actor::Actor;
+use crate::error::{ApiResult, Problem};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(read, update))
+}
+
+/// List staff in the caller's scope.
+#[utoipa::path(get, path = "/staff", tag = "staff", params(StaffFilter, PageRequest),
+    responses((status = 200, body = Page<StaffMember>), (status = 400, body = Problem)))]
+async fn list(
+    State(s): State<AppState>,
+    actor: Actor,
+    ListQuery(filter, page): ListQuery<StaffFilter>,
+) -> ApiResult<Json<Page<StaffMember>>> {
+    Ok(Json(
+        staff::list(&mut s.store.conn(), &actor.scope, &filter, &page).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct NewStaff {
+    pub org_unit_id: i64,
+    #[serde(flatten)]
+    pub profile: StaffInput,
+}
+
+/// Create a staff member of a unit.
+#[utoipa::path(post, path = "/staff", tag = "staff", request_body = NewStaff,
+    responses((status = 201, body = StaffMember), (status = 400, body = Problem), (status = 422, body = Problem)))]
+async fn create(
+    State(s): State<AppState>,
+    actor: Actor,
+    ApiJson(input): ApiJson<NewStaff>,
+) -> ApiResult<(StatusCode, Json<StaffMember>)> {
+    let mut tx = s.store.begin().await?;
+    let member = staff::create(
+        &mut tx,
+        &actor.scope,
+        input.org_unit_id,
+        &input.profile,
+        today(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(member)))
+}
+
+/// Read a staff member's record.
+#[utoipa::path(get, path = "/staff/{id}", tag = "staff", params(("id" = i64, Path)),
+    responses((status = 200, body = StaffMember), (status = 404, body = Problem)))]
+async fn read(
+    State(s): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<StaffMember>> {
+    Ok(Json(
+        staff::get(&mut s.store.conn(), &actor.scope, id).await?,
+    ))
+}
+
+/// Replace a staff member's profile.
+#[utoipa::path(put, path = "/staff/{id}", tag = "staff", params(("id" = i64, Path)), request_body = StaffInput,
+    responses((status = 200, body = StaffMember), (status = 400, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn update(
+    State(s): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<StaffInput>,
+) -> ApiResult<Json<StaffMember>> {
+    let mut tx = s.store.begin().await?;
+    let member = staff::update(&mut tx, &actor.scope, id, &input, today()).await?;
+    tx.commit().await?;
+    Ok(Json(member))
+}

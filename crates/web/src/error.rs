@@ -1,0 +1,101 @@
+//! The one error type of the HTTP layer, rendered as `application/problem+json` (RFC 9457) with a
+//! Vietnamese message and the fields at fault. Pages render their own error pages from it.
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use truongso_domain::FieldError;
+use truongso_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The request itself is malformed (unparsable JSON, a bad query parameter).
+    #[error("{}", .0.message)]
+    BadRequest(FieldError),
+    #[error("không tìm thấy")]
+    NotFound,
+}
+
+/// The problem+json body.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// What went wrong, in Vietnamese.
+    pub detail: String,
+    /// The fields at fault, each with its own message.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl ApiError {
+    pub fn bad_request(field: &str, message: impl Into<String>) -> Self {
+        ApiError::BadRequest(FieldError::new(field, message))
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Store(StoreError::NotFound { .. }) | ApiError::NotFound => {
+                StatusCode::NOT_FOUND
+            }
+            ApiError::Store(StoreError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Store(StoreError::Database(_) | StoreError::Migration(_)) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    /// The fields at fault, for forms and problem bodies.
+    pub fn field_errors(&self) -> Vec<FieldError> {
+        match self {
+            ApiError::Store(StoreError::Invalid(inv)) => inv.0.clone(),
+            ApiError::Store(StoreError::Conflict(e)) | ApiError::BadRequest(e) => vec![e.clone()],
+            _ => vec![],
+        }
+    }
+
+    /// The message shown to the user: never the internals of a database failure.
+    pub fn user_message(&self) -> String {
+        match self {
+            ApiError::Store(StoreError::Database(_) | StoreError::Migration(_)) => {
+                "Lỗi hệ thống, vui lòng thử lại sau.".to_string()
+            }
+            ApiError::Store(StoreError::Invalid(_)) => "Dữ liệu không hợp lệ.".to_string(),
+            other => other.to_string(),
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let status = self.status();
+        Problem {
+            kind: "about:blank".to_string(),
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            status: status.as_u16(),
+            detail: self.user_message(),
+            errors: self.field_errors(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.status().is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let body = serde_json::to_vec(&self.problem()).expect("problem serialises");
+        (
+            self.status(),
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response()
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

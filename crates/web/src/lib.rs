@@ -1,0 +1,128 @@
+//! The HTTP layer of truongso: the JSON API under `/api/v1` (documented by OpenAPI), the
+//! server-rendered pages, `/healthz` and `/metrics`. It never writes SQL: handlers call the
+//! store, inside the acting user's scope (see [`actor`]).
+
+pub mod actor;
+pub mod api;
+pub mod error;
+pub mod i18n;
+pub mod pages;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use truongso_store::Store;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub metrics: PrometheusHandle,
+}
+
+impl AppState {
+    /// Builds the state; the Prometheus recorder is process-wide, so it is installed once.
+    pub fn new(store: Store) -> Self {
+        static HANDLE: std::sync::OnceLock<PrometheusHandle> = std::sync::OnceLock::new();
+        let metrics = HANDLE
+            .get_or_init(|| {
+                PrometheusBuilder::new()
+                    .install_recorder()
+                    .expect("no other metrics recorder is installed")
+            })
+            .clone();
+        Self { store, metrics }
+    }
+}
+
+/// Request bodies larger than this are refused before parsing (imports come with their own limit).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The whole application: API, pages, health and metrics.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(api::router())
+        .merge(pages::router())
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/static/style.css", get(stylesheet))
+        .layer(middleware::from_fn(track_metrics))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(CompressionLayer::new())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .with_state(state)
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match truongso_store::orgs::count_all(&mut state.store.conn()).await {
+        Ok(_) => (axum::http::StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "database unavailable",
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/style.css"),
+    )
+}
+
+/// Counts requests and their latency per route template (not per raw path, to bound cardinality).
+async fn track_metrics(req: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let method = req.method().to_string();
+    let response = next.run(req).await;
+    let status = response.status().as_u16().to_string();
+    let elapsed: Duration = started.elapsed();
+    metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
+    metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
+        .record(elapsed.as_secs_f64());
+    response
+}
+
+/// Serves the application until Ctrl-C.
+pub async fn serve(store: Store, bind: &str) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(bind).await?;
+    let app = app(AppState::new(store));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}

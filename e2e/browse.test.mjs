@@ -1,0 +1,258 @@
+// Browser tests of the truongso pages in headless Chromium (Debian's /usr/bin/chromium, driven by
+// playwright-core). The server must already be running at TRUONGSO_URL.
+//
+//   TRUONGSO_URL=http://127.0.0.1:18080 node --test --test-reporter=spec browse.test.mjs
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const BASE = (process.env.TRUONGSO_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 360, height: 780 };
+
+// Vietnamese letters that only exist with a diacritic (lowercase; the page text is lowercased first).
+const VI_DIACRITIC = /[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/u;
+// UTF-8 read as Latin-1/Windows-1252 ("Ã©", "áº¡", "Ä‘", "Æ°"), or bytes that were not UTF-8 at all.
+const MOJIBAKE = ['\uFFFD', 'Ã', 'áº', 'á»', 'Ä‘', 'Æ°', 'Æ¡'];
+
+/** "Nguyễn Thị Đào" → "nguyen thi dao": what a user types without a Vietnamese keyboard. */
+export function fold(s) {
+  return s.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase();
+}
+
+let browser;
+/** What the walk down the hierarchy found: ids and the learner's name, shared by tests a–c. */
+let found;
+/** Why the walk failed, if it did; tests a–c report it instead of a confusing follow-on error. */
+let walkError;
+/** The desktop page left on the learner found by the walk (test a continues from there). */
+let walkPage;
+
+async function newPage(viewport = DESKTOP) {
+  const context = await browser.newContext({ viewport, locale: 'vi-VN', baseURL: BASE });
+  return context.newPage();
+}
+
+const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const url = (path) => new URL(path, BASE + '/').href;
+const idFrom = (href, prefix) => {
+  const m = new RegExp(`^${prefix}(\\d+)$`).exec(new URL(href, BASE + '/').pathname);
+  assert.ok(m, `expected a link to ${prefix}{id}, got ${href}`);
+  return Number(m[1]);
+};
+
+/** Clicks a link and waits until the browser shows the page it points to. */
+async function follow(page, link, what) {
+  await link.waitFor({ state: 'visible', timeout: 10_000 }).catch(() => {
+    throw new Error(`${what}: no such link on ${page.url()}`);
+  });
+  const href = await link.getAttribute('href');
+  const target = new URL(href, page.url());
+  await link.click();
+  await page.waitForURL((u) => u.pathname === target.pathname && u.search === target.search);
+  await page.waitForLoadState('domcontentloaded');
+  return href;
+}
+
+/** The visible text of the page. */
+const bodyText = (page) => page.locator('body').innerText();
+
+function assertCleanVietnamese(text, where) {
+  assert.match(text.toLowerCase(), VI_DIACRITIC, `no Vietnamese letter with a diacritic on ${where}`);
+  for (const bad of MOJIBAKE) {
+    const at = text.indexOf(bad);
+    assert.equal(at, -1, `mojibake ${JSON.stringify(bad)} on ${where}: …${text.slice(Math.max(0, at - 30), at + 30)}…`);
+  }
+}
+
+/**
+ * Home → root unit → provincial department → first commune office ("UBND …") → first school
+ * ("Trường …") → first class → first learner, by clicking, as a user would.
+ */
+async function walkToLearner(page) {
+  const res = await page.goto('/');
+  assert.equal(res.status(), 200, `GET ${url('/')}`);
+  assert.equal((await page.locator('h1').innerText()).trim(), 'Trường số', 'home page heading');
+
+  await follow(page, page.locator('main a[href^="/orgs/"]').filter({ hasText: /^\s*Bộ Giáo dục và Đào tạo\s*$/ }).first(), 'root unit');
+  const dept = page.locator('main table a[href^="/orgs/"]').filter({ hasText: 'Sở Giáo dục và Đào tạo Quảng Ngãi' }).first();
+  await follow(page, dept, 'provincial department');
+
+  // The department's units (commune offices and upper-secondary schools) may span several pages:
+  // read them all, then go back to the page with the first office.
+  const departmentUrl = page.url();
+  const unitLinks = 'main table a[href^="/orgs/"]';
+  await page.locator(unitLinks).first().waitFor({ timeout: 10_000 }).catch(() => {
+    throw new Error(`the department page ${departmentUrl} lists no units`);
+  });
+  const listing = []; // [{ url, names }]
+  for (let i = 0; i < 30; i++) {
+    listing.push({ url: page.url(), names: (await page.locator(unitLinks).allInnerTexts()).map((n) => n.trim()) });
+    const next = page.locator('nav.pager a[rel="next"]');
+    if ((await next.count()) === 0) break;
+    await follow(page, next, 'next page of units');
+  }
+  const all = listing.flatMap((p) => p.names);
+  assert.ok(all.some((n) => n.startsWith('Trường THPT ')), `no "Trường THPT …" school among the units of ${departmentUrl}: ${all.slice(0, 10).join('; ')}`);
+  const withOffice = listing.find((p) => p.names.some((n) => n.startsWith('UBND ')));
+  assert.ok(withOffice, `no "UBND …" commune office among the units of ${departmentUrl}: ${all.slice(0, 10).join('; ')}`);
+  if (page.url() !== withOffice.url) await page.goto(withOffice.url);
+  const office = page.locator(unitLinks).filter({ hasText: /^\s*UBND / }).first();
+  await follow(page, office, 'first commune office');
+
+  const school = page.locator('main table a[href^="/orgs/"]').filter({ hasText: /^\s*Trường / }).first();
+  const schoolHref = await follow(page, school, 'first school of the office');
+  const schoolId = idFrom(schoolHref, '/orgs/');
+
+  const classLink = page.locator('main table a[href^="/classes/"]').first();
+  const classHref = await follow(page, classLink, `first class of school ${url(schoolHref)}`);
+  const classId = idFrom(classHref, '/classes/');
+
+  const learnerLink = page.locator('main table a[href^="/learners/"]').first();
+  const learnerHref = await follow(page, learnerLink, `first learner of class ${url(classHref)}`);
+  const learnerId = idFrom(learnerHref, '/learners/');
+
+  const learnerName = (await page.locator('h1').innerText()).trim();
+  return { schoolId, classId, learnerId, learnerName, learnerUrl: url(learnerHref) };
+}
+
+before(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-quic'],
+  });
+  walkPage = await newPage(DESKTOP);
+  try {
+    found = await walkToLearner(walkPage);
+  } catch (e) {
+    walkError = e;
+  }
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+function needWalk() {
+  if (walkError) throw new Error(`walking down the hierarchy failed: ${walkError.message}`, { cause: walkError });
+  assert.ok(found, 'the hierarchy walk found nothing');
+  return found;
+}
+
+test('a. desktop: home → ministry → department → office → school → class → learner, then phone layout', async () => {
+  const f = needWalk();
+  const page = walkPage;
+  assert.equal(page.url(), f.learnerUrl);
+
+  const name = f.learnerName;
+  const words = name.split(/\s+/);
+  assert.ok(words.length >= 2 && words.length <= 6, `learner heading is not a full name: ${JSON.stringify(name)}`);
+  for (const w of words) {
+    assert.match(w, /^\p{Lu}[\p{L}'’-]*$/u, `learner heading ${JSON.stringify(name)}: word ${JSON.stringify(w)} is not a capitalised name`);
+  }
+
+  const text = await bodyText(page);
+  for (const label of ['Mã định danh cá nhân', 'Ngày sinh', 'Cha mẹ / người giám hộ']) {
+    assert.ok(text.includes(label), `learner page ${f.learnerUrl} lacks ${JSON.stringify(label)}`);
+  }
+  assertCleanVietnamese(text, f.learnerUrl);
+  await page.screenshot({ path: join(SHOTS, 'learner-desktop.png'), fullPage: true });
+
+  await page.setViewportSize(PHONE);
+  await page.reload({ waitUntil: 'load' });
+  assertCleanVietnamese(await bodyText(page), `${f.learnerUrl} (phone)`);
+  await page.screenshot({ path: join(SHOTS, 'learner-phone.png'), fullPage: true });
+  const overflow = await page.evaluate(() => {
+    const width = document.documentElement.scrollWidth;
+    // The widest elements sticking out to the right, to say which one overflows.
+    const culprits = [...document.querySelectorAll('body *')]
+      .map((el) => ({ el, right: el.getBoundingClientRect().right }))
+      .filter((x) => x.right > window.innerWidth + 1)
+      .sort((a, b) => b.right - a.right)
+      .slice(0, 3)
+      .map((x) => `${x.el.tagName.toLowerCase()}${x.el.id ? '#' + x.el.id : ''}${x.el.className ? '.' + String(x.el.className).trim().replace(/\s+/g, '.') : ''} (right edge ${Math.round(x.right)}px)`);
+    return { width, culprits };
+  });
+  assert.ok(overflow.width <= PHONE.width + 1,
+    `horizontal overflow at ${PHONE.width}px on ${f.learnerUrl}: scrollWidth ${overflow.width}; ${overflow.culprits.join(', ')}`);
+});
+
+test('b. search without diacritics finds the learner', async () => {
+  const f = needWalk();
+  const page = await newPage();
+  try {
+    const q = fold(f.learnerName);
+    const res = await page.goto(`/learners?q=${encodeURIComponent(q)}`);
+    assert.equal(res.status(), 200, `GET ${page.url()}`);
+    const hit = page.locator('main table a[href^="/learners/"]').filter({ hasText: new RegExp(`^\\s*${escapeRegExp(f.learnerName)}\\s*$`) });
+    const count = await hit.count();
+    assert.ok(count > 0, `searching ${JSON.stringify(q)} at ${page.url()} lists no learner named ${JSON.stringify(f.learnerName)}`);
+    assertCleanVietnamese(await bodyText(page), page.url());
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('c. learner form: error next to the field, then a valid learner is created', async () => {
+  const f = needWalk();
+  const page = await newPage();
+  try {
+    const formUrl = `/learners/new?school_id=${f.schoolId}`;
+    const res = await page.goto(formUrl);
+    assert.equal(res.status(), 200, `GET ${url(formUrl)}`);
+
+    await page.fill('#full_name', 'Nguyễn Văn Thử');
+    await page.fill('#birth_date', '31/02/2015');
+    const isPost = (r) => r.request().isNavigationRequest() && r.request().method() === 'POST';
+    const submit = page.locator('main form button[type="submit"]');
+    const [bad] = await Promise.all([page.waitForResponse(isPost), submit.click()]);
+    assert.equal(bad.status(), 422, `POST ${bad.url()} with birth date 31/02/2015`);
+    await page.locator('.error-summary').waitFor({ timeout: 10_000 });
+    const fieldError = page.locator('.field-error#birth_date-error');
+    assert.equal(await fieldError.count(), 1, 'no #birth_date-error next to the birth date field');
+    assert.ok((await fieldError.innerText()).trim().length > 0, '#birth_date-error is empty');
+    // The message sits in the same field block as the input, and the input points at it.
+    const sameField = await page.evaluate(() => {
+      const err = document.getElementById('birth_date-error');
+      const input = document.getElementById('birth_date');
+      return Boolean(err && input && err.closest('.field') === input.closest('.field'));
+    });
+    assert.ok(sameField, '#birth_date-error is not in the same .field as #birth_date');
+    assert.equal(await page.getAttribute('#birth_date', 'aria-describedby'), 'birth_date-error');
+    assert.equal(await page.inputValue('#full_name'), 'Nguyễn Văn Thử', 'full name not kept after the error');
+    assert.equal(await page.inputValue('#birth_date'), '31/02/2015', 'bad birth date not shown back');
+    assertCleanVietnamese(await bodyText(page), `${bad.url()} (422)`);
+
+    await page.fill('#birth_date', '05/09/2015');
+    await page.selectOption('#gender', 'M');
+    await page.fill('#national_id', '051215000123');
+    await Promise.all([page.waitForURL(/\/learners\/\d+$/), page.locator('main form button[type="submit"]').click()]);
+    const h1 = (await page.locator('h1').innerText()).trim();
+    assert.equal(h1, 'Nguyễn Văn Thử', `after creating, ${page.url()} shows ${JSON.stringify(h1)}`);
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('d. unknown learner: 404 with a Vietnamese message', async () => {
+  const page = await newPage();
+  try {
+    const res = await page.goto('/learners/999999999');
+    assert.equal(res.status(), 404, `GET ${page.url()}`);
+    assert.match(res.headers()['content-type'] || '', /^text\/html/, 'the 404 is not an HTML page');
+    assert.equal(await page.getAttribute('html', 'lang'), 'vi');
+    const text = await bodyText(page);
+    assert.ok(text.includes('Không tìm thấy'), `404 page at ${page.url()} has no Vietnamese message: ${text.slice(0, 300)}`);
+    assertCleanVietnamese(text, `${page.url()} (404)`);
+  } finally {
+    await page.context().close();
+  }
+});

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Browser tests of the truongso pages (headless Chromium via playwright-core).
+# Assumes the server is already running at TRUONGSO_URL (default http://127.0.0.1:8080) and
+# Debian's chromium at /usr/bin/chromium (override with CHROMIUM_PATH).
+set -euo pipefail
+cd "$(dirname "$0")"
+if [ ! -d node_modules ]; then
+  npm ci --no-audit --no-fund
+fi
+exec node --test --test-reporter=spec browse.test.mjs
