@@ -5,7 +5,8 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { createHmac } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -15,6 +16,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 360, height: 780 };
+// The demo accounts, as written by `truongso seed --accounts-json`.
+const ACCOUNTS_FILE = process.env.TRUONGSO_ACCOUNTS;
 
 // Vietnamese letters that only exist with a diacritic (lowercase; the page text is lowercased first).
 const VI_DIACRITIC = /[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/u;
@@ -27,6 +30,10 @@ export function fold(s) {
 }
 
 let browser;
+/** Demo accounts by role: [{ username, password, role, scope_org_id, scope }]. */
+let accounts = [];
+/** TOTP secrets of accounts enrolled during this run (the second sign-in asks for a code). */
+const totpSecrets = new Map();
 /** What the walk down the hierarchy found: ids and the learner's name, shared by tests a–c. */
 let found;
 /** Why the walk failed, if it did; tests a–c report it instead of a confusing follow-on error. */
@@ -37,6 +44,62 @@ let walkPage;
 async function newPage(viewport = DESKTOP) {
   const context = await browser.newContext({ viewport, locale: 'vi-VN', baseURL: BASE });
   return context.newPage();
+}
+
+const account = (role, n = 0) => {
+  const found = accounts.filter((a) => a.role === role)[n];
+  assert.ok(found, `no demo account #${n} with role ${role} in ${ACCOUNTS_FILE}`);
+  return found;
+};
+
+/** RFC 4648 base32 → bytes. */
+function base32(secret) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+/** The current RFC 6238 code of a secret, as an authenticator app shows it. */
+export function totp(secret, now = Date.now()) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(now / 1000 / 30)));
+  const h = createHmac('sha1', base32(secret)).update(counter).digest();
+  const o = h[h.length - 1] & 0xf;
+  return String((h.readUInt32BE(o) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+/**
+ * Signs in through the login form; enrols the authenticator (reading the key off the page and
+ * computing codes as an app would) when the role requires two factors, or enters a code.
+ */
+async function login(page, who) {
+  await page.goto('/login');
+  await page.fill('#username', who.username);
+  await page.fill('#password', who.password);
+  await Promise.all([page.waitForLoadState('load'), page.waitForURL((u) => u.pathname !== '/login'), page.locator('main form button[type="submit"]').click()]);
+  if (new URL(page.url()).pathname === '/account/totp') {
+    const secret = (await page.locator('code.secret').innerText()).trim();
+    totpSecrets.set(who.username, secret);
+    await page.fill('#code', totp(secret));
+    await Promise.all([page.waitForURL((u) => u.pathname === '/account'), page.locator('main form button[type="submit"]').click()]);
+  } else if (new URL(page.url()).pathname === '/login/totp') {
+    const secret = totpSecrets.get(who.username);
+    assert.ok(secret, `${who.username} asks for a code but was not enrolled in this run`);
+    await page.fill('#code', totp(secret));
+    await Promise.all([page.waitForURL((u) => u.pathname !== '/login/totp'), page.locator('main form button[type="submit"]').click()]);
+  }
+  const text = await page.locator('header').innerText();
+  assert.ok(text.includes('Đăng xuất'), `after signing in as ${who.username} the header has no "Đăng xuất": ${page.url()}`);
+}
+
+/** A new browser context signed in as `who`. */
+async function pageAs(who, viewport = DESKTOP) {
+  const page = await newPage(viewport);
+  await login(page, who);
+  return page;
 }
 
 const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -77,6 +140,7 @@ function assertCleanVietnamese(text, where) {
  */
 async function walkToLearner(page) {
   const res = await page.goto('/');
+  assert.equal(new URL(page.url()).pathname, '/', `GET / went to ${page.url()}`);
   assert.equal(res.status(), 200, `GET ${url('/')}`);
   assert.equal((await page.locator('h1').innerText()).trim(), 'Trường số', 'home page heading');
 
@@ -129,8 +193,11 @@ before(async () => {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-quic'],
   });
+  accounts = JSON.parse(await readFile(ACCOUNTS_FILE, 'utf8'));
   walkPage = await newPage(DESKTOP);
   try {
+    // The ministry account needs two factors: enrolled here, as a new officer would.
+    await login(walkPage, account('ministry_officer'));
     found = await walkToLearner(walkPage);
   } catch (e) {
     walkError = e;
@@ -187,7 +254,7 @@ test('a. desktop: home → ministry → department → office → school → cla
 
 test('b. search without diacritics finds the learner', async () => {
   const f = needWalk();
-  const page = await newPage();
+  const page = await pageAs(account('ministry_officer'));
   try {
     const q = fold(f.learnerName);
     const res = await page.goto(`/learners?q=${encodeURIComponent(q)}`);
@@ -202,10 +269,10 @@ test('b. search without diacritics finds the learner', async () => {
 });
 
 test('c. learner form: error next to the field, then a valid learner is created', async () => {
-  const f = needWalk();
-  const page = await newPage();
+  const admin = account('school_admin');
+  const page = await pageAs(admin);
   try {
-    const formUrl = `/learners/new?school_id=${f.schoolId}`;
+    const formUrl = `/learners/new?school_id=${admin.scope_org_id}`;
     const res = await page.goto(formUrl);
     assert.equal(res.status(), 200, `GET ${url(formUrl)}`);
 
@@ -243,7 +310,7 @@ test('c. learner form: error next to the field, then a valid learner is created'
 });
 
 test('d. unknown learner: 404 with a Vietnamese message', async () => {
-  const page = await newPage();
+  const page = await pageAs(account('office_officer'));
   try {
     const res = await page.goto('/learners/999999999');
     assert.equal(res.status(), 404, `GET ${page.url()}`);
@@ -252,6 +319,35 @@ test('d. unknown learner: 404 with a Vietnamese message', async () => {
     const text = await bodyText(page);
     assert.ok(text.includes('Không tìm thấy'), `404 page at ${page.url()} has no Vietnamese message: ${text.slice(0, 300)}`);
     assertCleanVietnamese(text, `${page.url()} (404)`);
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('e. teacher: sees their own class, cannot open another school\'s learner', async () => {
+  const f = needWalk();
+  const teacher = accounts.find((a) => a.role === 'teacher' && a.scope_org_id !== f.schoolId);
+  assert.ok(teacher, 'no demo teacher outside the walked school');
+  const page = await pageAs(teacher);
+  try {
+    const text = await bodyText(page);
+    assert.ok(text.includes('Lớp của tôi'), `the teacher's home page ${page.url()} has no "Lớp của tôi"`);
+    const classLink = page.locator('main a[href^="/classes/"]').first();
+    const classHref = await follow(page, classLink, "the teacher's first class");
+    const learners = page.locator('main table a[href^="/learners/"]');
+    assert.ok((await learners.count()) > 0, `the teacher's class ${url(classHref)} lists no learner`);
+    assertCleanVietnamese(await bodyText(page), url(classHref));
+
+    const res = await page.goto(`/learners/${f.learnerId}`);
+    assert.equal(res.status(), 404, `a teacher of ${teacher.scope} opened ${page.url()} (a learner of another school)`);
+    const body = await bodyText(page);
+    assert.ok(!body.includes(f.learnerName), `the refusal page shows the learner's name ${f.learnerName}`);
+    assertCleanVietnamese(body, `${page.url()} (404)`);
+
+    // Signed out, pages send the browser back to the login form.
+    await Promise.all([page.waitForURL(/\/login$/), page.locator('form.logout button').click()]);
+    const again = await page.goto('/');
+    assert.match(new URL(page.url()).pathname, /^\/login/, `after signing out, / went to ${page.url()} (${again.status()})`);
   } finally {
     await page.context().close();
   }

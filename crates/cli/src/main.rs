@@ -73,6 +73,29 @@ enum Command {
     },
     /// Print the OpenAPI document of the JSON API.
     Openapi,
+    /// API tokens for integrations (acting as an account, with its role and scope).
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenAction {
+    /// Create a token and print it (shown once; only its digest is stored).
+    Create {
+        #[arg(long, env = "TRUONGSO_DATABASE_URL")]
+        database: Option<String>,
+        /// The account the token acts as.
+        #[arg(long)]
+        user: String,
+        /// What the token is for ("Đồng bộ LMS").
+        #[arg(long)]
+        name: String,
+        /// Days until it expires.
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -102,18 +125,64 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{}", truongso_web::api::openapi().to_pretty_json()?);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Token {
+            action:
+                TokenAction::Create {
+                    database,
+                    user,
+                    name,
+                    days,
+                },
+        } => runtime.block_on(async {
+            let store = open(&settings.database(database)).await?;
+            truongso_store::migrate::run(&store).await?;
+            let mut conn = store.conn();
+            let Some(account) = truongso_store::users::credentials(&mut conn, &user).await? else {
+                anyhow::bail!("không có tài khoản '{user}'");
+            };
+            let (token, record) =
+                truongso_store::tokens::create(&mut conn, account.user.id, &name, days).await?;
+            truongso_store::audit::record(
+                &mut conn,
+                &truongso_store::audit::AuditActor {
+                    username: Some("(dòng lệnh)".into()),
+                    ..Default::default()
+                },
+                &truongso_store::audit::NewAuditEntry {
+                    action: truongso_store::audit::AuditAction::Create,
+                    entity: "api_token",
+                    entity_id: Some(record.id),
+                    org_id: Some(account.user.scope_org_id),
+                    detail: Some(format!("cho tài khoản {user}: {name}")),
+                },
+            )
+            .await?;
+            eprintln!(
+                "Mã truy cập '{}' của {user}, hết hạn {} (chỉ hiển thị một lần):",
+                record.name,
+                record.expires_at.format("%d/%m/%Y")
+            );
+            println!("{token}");
+            Ok(ExitCode::SUCCESS)
+        }),
         Command::Migrate { database } => runtime.block_on(async {
             let store = open(&settings.database(database)).await?;
             let applied = truongso_store::migrate::run(&store).await?;
             println!("Đã áp dụng {} bản di chuyển lược đồ.", applied.len());
             Ok(ExitCode::SUCCESS)
         }),
-        Command::Seed { database, learners, seed, accounts_json } => runtime.block_on(async {
+        Command::Seed {
+            database,
+            learners,
+            seed,
+            accounts_json,
+        } => runtime.block_on(async {
             let store = open(&settings.database(database)).await?;
             truongso_store::migrate::run(&store).await?;
             let report = seed_province(&store, learners, seed).await?;
             if let Some(path) = accounts_json {
-                std::fs::write(&path, serde_json::to_vec_pretty(&report.accounts)?).with_context(|| format!("ghi {}", path.display()))?;
+                std::fs::write(&path, serde_json::to_vec_pretty(&report.accounts)?)
+                    .with_context(|| format!("ghi {}", path.display()))?;
             }
             Ok(ExitCode::SUCCESS)
         }),
@@ -125,7 +194,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             truongso_web::serve(store, &bind).await?;
             Ok(ExitCode::SUCCESS)
         }),
-        Command::Demo { database, bind, learners } => runtime.block_on(async {
+        Command::Demo {
+            database,
+            bind,
+            learners,
+        } => runtime.block_on(async {
             let url = settings.database(database);
             let store = open(&url).await?;
             truongso_store::migrate::run(&store).await?;
@@ -133,7 +206,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let report = seed_province(&store, learners, 2025).await?;
                 print_accounts(&report);
             } else {
-                println!("Cơ sở dữ liệu {url} đã có dữ liệu; dùng lại (tài khoản demo như lần tạo đầu, xem README).");
+                println!("Cơ sở dữ liệu {url} đã có dữ liệu; dùng lại.");
+                print_existing_accounts(&store).await?;
             }
             let bind = settings.bind(bind);
             println!("\nTrường số đang chạy tại http://{bind}/  (Ctrl-C để dừng)");
@@ -185,15 +259,37 @@ async fn seed_province(
 }
 
 fn print_accounts(report: &SeedReport) {
-    println!("\nTài khoản demo (đăng nhập có ở bản sau; mật khẩu đã băm argon2id trong CSDL):");
     println!(
-        "{:<32} {:<24} {:<20} phạm vi",
+        "\nTài khoản demo (mật khẩu chỉ lưu dạng băm argon2id; * = cần xác thực 2 lớp, quét mã QR ở lần đăng nhập đầu):"
+    );
+    println!(
+        "{:<34} {:<36} {:<20} phạm vi",
         "tên đăng nhập", "mật khẩu", "vai trò"
     );
     for a in &report.accounts {
+        let star = if a.two_factor_required { "*" } else { "" };
         println!(
-            "{:<32} {:<24} {:<20} {}",
-            a.username, a.password, a.role, a.scope
+            "{:<34} {:<36} {:<20} {}",
+            format!("{}{star}", a.username),
+            a.password,
+            a.role,
+            a.scope
         );
     }
+}
+
+/// On a reused demo database: the accounts it holds (demo passwords are "demo-<username>"
+/// unless changed since).
+async fn print_existing_accounts(store: &Store) -> anyhow::Result<()> {
+    let accounts = truongso_store::users::list_in_scope(
+        &mut store.conn(),
+        &truongso_store::Scope::All,
+        &truongso_store::PageRequest::new(1, 100),
+    )
+    .await?;
+    println!("\nTài khoản (mật khẩu demo: demo-<tên đăng nhập>, nếu chưa đổi):");
+    for u in accounts.items {
+        println!("  {:<34} {:<20} {}", u.username, u.role, u.scope_org_name);
+    }
+    Ok(())
 }

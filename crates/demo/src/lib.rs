@@ -87,7 +87,50 @@ pub struct SchoolData {
     pub learners: Vec<GenLearner>,
 }
 
+/// A teacher teaching a subject in a class of the school.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenAssignment {
+    /// Index into [`SchoolData::classes`].
+    pub class: usize,
+    /// Index into [`SchoolData::staff`].
+    pub staff: usize,
+    pub subject: &'static str,
+}
+
 impl SchoolData {
+    /// Who teaches what in which class: for every compulsory subject of a class's grade, the
+    /// homeroom teacher when they teach it (primary class teachers), else the least-loaded
+    /// teacher of the school with that subject. Deterministic; subjects nobody at the school
+    /// teaches stay unassigned, as in real schools waiting for a teacher.
+    pub fn teaching_assignments(&self) -> Vec<GenAssignment> {
+        let mut load = vec![0u32; self.staff.len()];
+        let mut out = Vec::new();
+        for (class_index, class) in self.classes.iter().enumerate() {
+            for subject in truongso_domain::subjects::subjects_for_grade(class.grade) {
+                if !subject.is_compulsory_in(class.grade) {
+                    continue;
+                }
+                let teaches = |i: usize| self.staff[i].subjects.iter().any(|s| s == subject.code);
+                let chosen = if teaches(class.homeroom) {
+                    Some(class.homeroom)
+                } else {
+                    (0..self.staff.len())
+                        .filter(|&i| teaches(i))
+                        .min_by_key(|&i| (load[i], i))
+                };
+                if let Some(staff) = chosen {
+                    load[staff] += 1;
+                    out.push(GenAssignment {
+                        class: class_index,
+                        staff,
+                        subject: subject.code,
+                    });
+                }
+            }
+        }
+        out
+    }
+
     /// The planted faults of this school's learners, by kind.
     pub fn fault_counts(&self) -> FaultCounts {
         let mut counts = FaultCounts::default();

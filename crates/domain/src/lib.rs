@@ -3,7 +3,9 @@
 //!
 //! Feature modules line up with the other crates (`store::learners`, `web::api::learners`, …).
 
+pub mod access;
 pub mod codes;
+pub mod consent;
 pub mod golden;
 pub mod learners;
 pub mod national_id;

@@ -253,3 +253,69 @@ pub async fn has_enrolments(conn: &mut Conn<'_>, id: i64) -> StoreResult<bool> {
     .await?;
     Ok(n > 0)
 }
+
+/// The classes of the current school year a staff member leads (homeroom) or teaches
+/// (teaching assignments): what a teacher's account reaches.
+pub async fn reached_by_staff(conn: &mut Conn<'_>, staff_id: i64) -> StoreResult<Vec<i64>> {
+    use crate::schema::{SchoolYears, TeachingAssignments};
+    let current_years = Query::select()
+        .column(SchoolYears::Id)
+        .from(SchoolYears::Table)
+        .and_where(Expr::col(SchoolYears::IsCurrent).eq(true))
+        .to_owned();
+    let taught = Query::select()
+        .column(TeachingAssignments::ClassId)
+        .from(TeachingAssignments::Table)
+        .and_where(Expr::col(TeachingAssignments::StaffId).eq(staff_id))
+        .to_owned();
+    let rows: Vec<(i64,)> = conn
+        .fetch_all(
+            Query::select()
+                .column(Classes::Id)
+                .from(Classes::Table)
+                .cond_where(
+                    Condition::any()
+                        .add(Expr::col(Classes::HomeroomStaffId).eq(staff_id))
+                        .add(Expr::col(Classes::Id).in_subquery(taught)),
+                )
+                .and_where(Expr::col(Classes::SchoolYearId).in_subquery(current_years))
+                .order_by(Classes::Id, Order::Asc),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// Records that a staff member teaches a subject in a class.
+pub async fn assign_teacher(
+    conn: &mut Conn<'_>,
+    class: &Class,
+    staff_id: i64,
+    subject_code: &str,
+) -> StoreResult<()> {
+    use crate::schema::TeachingAssignments;
+    if truongso_domain::subjects::subject(subject_code).is_none() {
+        return Err(StoreError::invalid(
+            "subject_code",
+            format!("Môn học '{subject_code}' không có trong chương trình GDPT 2018."),
+        ));
+    }
+    conn.execute(
+        Query::insert()
+            .into_table(TeachingAssignments::Table)
+            .columns([
+                TeachingAssignments::SchoolYearId,
+                TeachingAssignments::ClassId,
+                TeachingAssignments::StaffId,
+                TeachingAssignments::SubjectCode,
+            ])
+            .values_panic([
+                class.school_year_id.into(),
+                class.id.into(),
+                staff_id.into(),
+                subject_code.into(),
+            ]),
+    )
+    .await
+    .map_err(|e| e.unique_as_conflict("subject_code", "Giáo viên đã được phân công môn này."))?;
+    Ok(())
+}

@@ -93,7 +93,10 @@ pub async fn get(conn: &mut Conn<'_>, scope: &Scope, id: i64) -> StoreResult<Enr
     let mut q = select()
         .and_where(Expr::col((Enrolments::Table, Enrolments::Id)).eq(id))
         .to_owned();
-    if let Some(c) = scope.org_filter(Expr::col((Enrolments::Table, Enrolments::SchoolId))) {
+    for c in scope.learner_conditions(
+        Expr::col((Enrolments::Table, Enrolments::SchoolId)),
+        Expr::col((Enrolments::Table, Enrolments::LearnerId)),
+    ) {
         q.and_where(c);
     }
     conn.fetch_optional(&q)

@@ -37,7 +37,9 @@ pub struct Learner {
     pub birth_date: NaiveDate,
     #[sqlx(try_from = "String")]
     pub gender: Gender,
-    pub ethnicity_code: String,
+    /// Sensitive fields (ethnicity, religion, disability, policy group, guardians' IDs) are
+    /// null for callers whose role may not see them.
+    pub ethnicity_code: Option<String>,
     pub nationality: String,
     pub religion: Option<String>,
     pub address: Option<String>,
@@ -53,6 +55,18 @@ pub struct Learner {
 }
 
 impl Learner {
+    /// The record with the sensitive fields removed (for roles without `learner.sensitive`).
+    pub fn without_sensitive(mut self) -> Self {
+        self.ethnicity_code = None;
+        self.religion = None;
+        self.disability = None;
+        self.policy_group = None;
+        for g in &mut self.guardians {
+            g.national_id = None;
+        }
+        self
+    }
+
     pub fn disability(&self) -> Option<Disability> {
         self.disability.as_deref().and_then(Disability::from_code)
     }
@@ -70,7 +84,7 @@ impl Learner {
             full_name: self.full_name.clone(),
             birth_date: self.birth_date,
             gender: self.gender,
-            ethnicity_code: self.ethnicity_code.clone(),
+            ethnicity_code: self.ethnicity_code.clone().unwrap_or_default(),
             nationality: self.nationality.clone(),
             religion: self.religion.clone(),
             address: self.address.clone(),
@@ -134,11 +148,13 @@ fn with_school(q: &mut sea_query::SelectStatement) {
 }
 
 fn scope_cond(scope: &Scope) -> Condition {
-    let mut c = Condition::all();
-    if let Some(f) = scope.org_filter(Expr::col((Learners::Table, Learners::SchoolId))) {
-        c = c.add(f);
-    }
-    c
+    scope
+        .learner_conditions(
+            Expr::col((Learners::Table, Learners::SchoolId)),
+            Expr::col((Learners::Table, Learners::Id)),
+        )
+        .into_iter()
+        .fold(Condition::all(), Condition::add)
 }
 
 /// Reads a learner inside `scope`, with guardians. Outside the scope it does not exist.
@@ -574,4 +590,18 @@ pub(crate) async fn index_name(
         )
         .await?;
     Ok(())
+}
+
+/// The school of a learner whatever the caller's scope: only for recording a refused access
+/// in the audit trail under the unit it concerns, never shown to the caller.
+pub async fn school_of(conn: &mut Conn<'_>, id: i64) -> StoreResult<Option<i64>> {
+    let row: Option<(i64,)> = conn
+        .fetch_optional(
+            Query::select()
+                .column(Learners::SchoolId)
+                .from(Learners::Table)
+                .and_where(Expr::col(Learners::Id).eq(id)),
+        )
+        .await?;
+    Ok(row.map(|r| r.0))
 }

@@ -5,8 +5,10 @@
 //! [`Conn`] is the one way to run them, on the pool or inside a transaction ([`Tx`]).
 
 pub mod admin_units;
+pub mod audit;
 pub mod classes;
 mod conn;
+pub mod consents;
 pub mod enrolments;
 mod error;
 pub mod learners;
@@ -15,8 +17,11 @@ pub mod orgs;
 pub mod page;
 pub mod schema;
 pub mod scope;
+pub mod secret;
 pub mod seed;
+pub mod sessions;
 pub mod staff;
+pub mod tokens;
 pub mod users;
 pub mod years;
 

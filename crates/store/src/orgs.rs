@@ -150,8 +150,8 @@ pub async fn get(conn: &mut Conn<'_>, scope: &Scope, id: i64) -> StoreResult<Org
     q.columns(COLUMNS.map(|c| (OrgUnits::Table, c)))
         .from(OrgUnits::Table)
         .and_where(Expr::col((OrgUnits::Table, OrgUnits::Id)).eq(id));
-    if let Scope::Subtree { path, .. } = scope {
-        q.and_where(path_prefix(path));
+    if let Some(c) = scope.unit_condition() {
+        q.and_where(c);
     }
     conn.fetch_optional(&q)
         .await?
@@ -179,7 +179,10 @@ pub async fn roots(conn: &mut Conn<'_>, scope: &Scope) -> StoreResult<Vec<OrgUni
                 .to_owned();
             conn.fetch_all(&q).await
         }
-        Scope::Subtree { root_id, .. } => Ok(vec![get(conn, scope, *root_id).await?]),
+        _ => match scope.root_id() {
+            Some(root_id) => Ok(vec![get(conn, scope, root_id).await?]),
+            None => Ok(vec![]),
+        },
     }
 }
 
@@ -219,8 +222,8 @@ pub async fn list(
         .map_err(|m| StoreError::invalid("sort", m))?;
     let mut q = Query::select();
     q.from(OrgUnits::Table);
-    if let Scope::Subtree { path, .. } = scope {
-        q.and_where(path_prefix(path));
+    if let Some(c) = scope.unit_condition() {
+        q.and_where(c);
     }
     if let Some(p) = filter.parent_id {
         q.and_where(Expr::col((OrgUnits::Table, OrgUnits::ParentId)).eq(p));

@@ -192,6 +192,11 @@ pub enum Users {
     ScopeOrgId,
     StaffId,
     CreatedAt,
+    // Added by the access migration.
+    TotpSecret,
+    FailedLogins,
+    LockedUntil,
+    PasswordChangedAt,
 }
 
 #[derive(Iden, Clone, Copy)]
@@ -207,4 +212,72 @@ pub enum SchemaMigrations {
     Version,
     Name,
     AppliedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Sessions {
+    Table,
+    Id,
+    UserId,
+    CsrfToken,
+    SecondFactorDone,
+    CreatedAt,
+    ExpiresAt,
+    LastSeenAt,
+    Client,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum ApiTokens {
+    Table,
+    Id,
+    UserId,
+    Name,
+    TokenHash,
+    CreatedAt,
+    ExpiresAt,
+    RevokedAt,
+    LastUsedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum AuditLog {
+    Table,
+    Id,
+    At,
+    UserId,
+    Username,
+    Role,
+    Action,
+    Entity,
+    EntityId,
+    OrgId,
+    Client,
+    Detail,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Consents {
+    Table,
+    Id,
+    LearnerId,
+    Purpose,
+    GivenBy,
+    Relation,
+    LearnerAgreed,
+    GivenAt,
+    WithdrawnAt,
+    WithdrawnBy,
+    RecordedByUserId,
+    Note,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum TeachingAssignments {
+    Table,
+    Id,
+    SchoolYearId,
+    ClassId,
+    StaffId,
+    SubjectCode,
 }

@@ -40,6 +40,8 @@ pub struct SeededAccount {
     pub role: String,
     pub scope_org_id: i64,
     pub scope: String,
+    /// Whether sign-in needs a second factor (enrolled at the first sign-in).
+    pub two_factor_required: bool,
 }
 
 /// Whether the database holds no organisational unit yet (a fresh install).
@@ -83,6 +85,8 @@ pub async fn seed(
     };
     let mut serial = first_serial;
     let mut samples: HashMap<usize, SchoolSample> = HashMap::new();
+    let account_orgs: std::collections::HashSet<usize> =
+        plan.accounts().iter().map(|a| a.scope_org).collect();
 
     // Generate on blocking threads, a few schools ahead of the writer.
     let (sender, mut receiver) =
@@ -121,7 +125,9 @@ pub async fn seed(
                     &mut report,
                 )
                 .await?;
-                samples.insert(plan.schools[ordinal], sample);
+                if account_orgs.contains(&plan.schools[ordinal]) {
+                    samples.insert(plan.schools[ordinal], sample);
+                }
             }
             tx.commit().await?;
             progress(report.learners, expected);
@@ -140,10 +146,10 @@ pub async fn seed(
     Ok(report)
 }
 
-/// The first class's homeroom teacher and first learner of each school, for demo accounts.
+/// The database ids of a school's staff and learners (by generator index), for demo accounts.
 struct SchoolSample {
-    teacher_id: Option<i64>,
-    learner_id: Option<i64>,
+    staff_ids: Vec<i64>,
+    learner_ids: Vec<i64>,
 }
 
 async fn write_orgs(tx: &mut Tx, plan: &Plan, since: NaiveDate) -> StoreResult<Vec<i64>> {
@@ -384,6 +390,30 @@ async fn write_school(
         class_rows,
     )
     .await?;
+    let assignment_rows = data
+        .teaching_assignments()
+        .into_iter()
+        .map(|a| {
+            vec![
+                year_id.into(),
+                class_ids[a.class].into(),
+                staff_ids[a.staff].into(),
+                a.subject.into(),
+            ]
+        })
+        .collect();
+    bulk_insert(
+        &mut tx.conn(),
+        TeachingAssignments::Table,
+        &[
+            TeachingAssignments::SchoolYearId,
+            TeachingAssignments::ClassId,
+            TeachingAssignments::StaffId,
+            TeachingAssignments::SubjectCode,
+        ],
+        assignment_rows,
+    )
+    .await?;
 
     let mut learner_rows = Vec::with_capacity(data.learners.len());
     let mut guardian_rows = Vec::new();
@@ -397,10 +427,10 @@ async fn write_school(
         Learners::CreatedAt,
         Learners::UpdatedAt,
     ];
-    let mut first_learner = None;
+    let mut learner_ids = Vec::with_capacity(data.learners.len());
     for l in &data.learners {
         let id = ids.take("learners");
-        first_learner.get_or_insert(id);
+        learner_ids.push(id);
         let profile = profile_values(&l.input);
         if learner_rows.is_empty() {
             learner_cols.extend(profile.iter().map(|(c, _)| *c));
@@ -500,11 +530,8 @@ async fn write_school(
     report.classes += data.classes.len() as u64;
     report.learners += data.learners.len() as u64;
     Ok(SchoolSample {
-        teacher_id: data
-            .classes
-            .first()
-            .and_then(|c| staff_ids.get(c.homeroom).copied()),
-        learner_id: first_learner,
+        staff_ids,
+        learner_ids,
     })
 }
 
@@ -545,14 +572,14 @@ async fn write_accounts(
     for account in plan.accounts() {
         let scope_org_id = org_ids[account.scope_org];
         let sample = samples.get(&account.scope_org);
-        let staff_id = match account.role.as_str() {
-            "teacher" | "homeroom_teacher" => sample.and_then(|s| s.teacher_id),
-            _ => None,
-        };
-        let learner_ids: Vec<i64> = match account.role.as_str() {
-            "guardian" | "learner" => sample.and_then(|s| s.learner_id).into_iter().collect(),
-            _ => vec![],
-        };
+        let staff_id = account
+            .staff
+            .and_then(|i| sample.and_then(|s| s.staff_ids.get(i).copied()));
+        let learner_ids: Vec<i64> = account
+            .learner
+            .and_then(|i| sample.and_then(|s| s.learner_ids.get(i).copied()))
+            .into_iter()
+            .collect();
         crate::users::create(
             &mut tx,
             &crate::users::NewUser {
@@ -572,6 +599,12 @@ async fn write_accounts(
             role: account.role.clone(),
             scope_org_id,
             scope: plan.orgs[account.scope_org].name.clone(),
+            two_factor_required: account.role.parse().is_ok_and(|r| {
+                truongso_domain::access::Policy::builtin()
+                    .rule(r)
+                    .two_factor
+                    == truongso_domain::access::TwoFactor::Required
+            }),
         });
     }
     tx.commit().await?;

@@ -60,13 +60,31 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     })
 }
 
-pub async fn create(tx: &mut Tx, user: &NewUser<'_>) -> StoreResult<i64> {
-    if user.password.chars().count() < 8 {
+/// The password rules: long enough to resist guessing, not the username.
+pub fn check_password(username: &str, password: &str) -> StoreResult<()> {
+    if password.chars().count() < 8 {
         return Err(StoreError::invalid(
             "password",
             "Mật khẩu phải có ít nhất 8 ký tự.",
         ));
     }
+    if password.chars().count() > 200 {
+        return Err(StoreError::invalid(
+            "password",
+            "Mật khẩu tối đa 200 ký tự.",
+        ));
+    }
+    if password.eq_ignore_ascii_case(username) {
+        return Err(StoreError::invalid(
+            "password",
+            "Mật khẩu không được trùng tên đăng nhập.",
+        ));
+    }
+    Ok(())
+}
+
+pub async fn create(tx: &mut Tx, user: &NewUser<'_>) -> StoreResult<i64> {
+    check_password(user.username, user.password)?;
     let (id,): (i64,) = tx
         .conn()
         .fetch_one(
@@ -107,23 +125,151 @@ pub async fn create(tx: &mut Tx, user: &NewUser<'_>) -> StoreResult<i64> {
     Ok(id)
 }
 
-pub async fn by_username(
-    conn: &mut Conn<'_>,
-    username: &str,
-) -> StoreResult<Option<(User, String)>> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        #[sqlx(flatten)]
-        user: User,
-        password_hash: String,
-    }
+/// What sign-in checks: the password hash, the second factor and the lockout state.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Credentials {
+    #[sqlx(flatten)]
+    pub user: User,
+    pub password_hash: String,
+    pub totp_secret: Option<String>,
+    pub failed_logins: i32,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+/// Failed sign-ins in a row before the account is locked for [`LOCKOUT`].
+pub const MAX_FAILED_LOGINS: i32 = 5;
+pub const LOCKOUT: chrono::Duration = chrono::Duration::minutes(15);
+
+pub async fn credentials(conn: &mut Conn<'_>, username: &str) -> StoreResult<Option<Credentials>> {
     let mut q = select();
-    q.column((Users::Table, Users::PasswordHash))
-        .and_where(Expr::col((Users::Table, Users::Username)).eq(username));
-    Ok(conn
-        .fetch_optional::<Row>(&q)
+    q.columns([
+        (Users::Table, Users::PasswordHash),
+        (Users::Table, Users::TotpSecret),
+        (Users::Table, Users::FailedLogins),
+        (Users::Table, Users::LockedUntil),
+    ])
+    .and_where(Expr::col((Users::Table, Users::Username)).eq(username));
+    conn.fetch_optional(&q).await
+}
+
+pub async fn get(conn: &mut Conn<'_>, id: i64) -> StoreResult<User> {
+    let q = select()
+        .and_where(Expr::col((Users::Table, Users::Id)).eq(id))
+        .to_owned();
+    conn.fetch_optional(&q)
         .await?
-        .map(|r| (r.user, r.password_hash)))
+        .ok_or(StoreError::not_found("tài khoản"))
+}
+
+/// Counts a failed sign-in; at [`MAX_FAILED_LOGINS`] locks the account and returns until when.
+pub async fn login_failed(conn: &mut Conn<'_>, user_id: i64) -> StoreResult<Option<DateTime<Utc>>> {
+    let (failed,): (i32,) = conn
+        .fetch_one(
+            Query::update()
+                .table(Users::Table)
+                .value(Users::FailedLogins, Expr::col(Users::FailedLogins).add(1))
+                .and_where(Expr::col(Users::Id).eq(user_id))
+                .returning_col(Users::FailedLogins),
+        )
+        .await?;
+    if failed < MAX_FAILED_LOGINS {
+        return Ok(None);
+    }
+    let until = Utc::now() + LOCKOUT;
+    conn.execute(
+        Query::update()
+            .table(Users::Table)
+            .value(Users::FailedLogins, 0)
+            .value(Users::LockedUntil, until)
+            .and_where(Expr::col(Users::Id).eq(user_id)),
+    )
+    .await?;
+    Ok(Some(until))
+}
+
+pub async fn login_succeeded(conn: &mut Conn<'_>, user_id: i64) -> StoreResult<()> {
+    conn.execute(
+        Query::update()
+            .table(Users::Table)
+            .value(Users::FailedLogins, 0)
+            .value(Users::LockedUntil, Option::<DateTime<Utc>>::None)
+            .and_where(Expr::col(Users::Id).eq(user_id)),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Sets a new password (rules checked); also lifts a lockout.
+pub async fn set_password(conn: &mut Conn<'_>, user: &User, password: &str) -> StoreResult<()> {
+    check_password(&user.username, password)?;
+    conn.execute(
+        Query::update()
+            .table(Users::Table)
+            .value(Users::PasswordHash, hash_password(password))
+            .value(Users::PasswordChangedAt, Utc::now())
+            .value(Users::FailedLogins, 0)
+            .value(Users::LockedUntil, Option::<DateTime<Utc>>::None)
+            .and_where(Expr::col(Users::Id).eq(user.id)),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Enrols (Some) or removes (None) the account's TOTP secret (base32).
+pub async fn set_totp_secret(
+    conn: &mut Conn<'_>,
+    user_id: i64,
+    secret: Option<&str>,
+) -> StoreResult<()> {
+    conn.execute(
+        Query::update()
+            .table(Users::Table)
+            .value(Users::TotpSecret, secret.map(str::to_string))
+            .and_where(Expr::col(Users::Id).eq(user_id)),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The learners linked to a guardian or learner account.
+pub async fn learner_ids(conn: &mut Conn<'_>, user_id: i64) -> StoreResult<Vec<i64>> {
+    let rows: Vec<(i64,)> = conn
+        .fetch_all(
+            Query::select()
+                .column(UserLearners::LearnerId)
+                .from(UserLearners::Table)
+                .and_where(Expr::col(UserLearners::UserId).eq(user_id))
+                .order_by(UserLearners::LearnerId, Order::Asc),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// The accounts whose unit lies in `scope`, by username (for administrators).
+pub async fn list_in_scope(
+    conn: &mut Conn<'_>,
+    scope: &Scope,
+    page: &crate::PageRequest,
+) -> StoreResult<crate::Page<User>> {
+    let mut q = select();
+    if let Some(c) = scope.unit_condition() {
+        q.and_where(c);
+    }
+    let total = crate::orgs::count(conn, &q).await?;
+    let items = conn
+        .fetch_all(
+            &q.order_by((Users::Table, Users::Username), Order::Asc)
+                .limit(page.per_page())
+                .offset(page.offset())
+                .to_owned(),
+        )
+        .await?;
+    Ok(crate::Page {
+        items,
+        total,
+        page: page.page(),
+        per_page: page.per_page(),
+    })
 }
 
 fn select() -> sea_query::SelectStatement {

@@ -1,9 +1,6 @@
 //! Store tests, each run on SQLite and PostgreSQL.
 
-mod common;
-
 use chrono::NaiveDate;
-use common::on_both;
 use truongso_demo::DemoConfig;
 use truongso_domain::codes::Gender;
 use truongso_domain::learners::{GuardianInput, GuardianRelation, LearnerInput};
@@ -11,6 +8,7 @@ use truongso_domain::org::{Levels, OrgKind, SchoolLevel};
 use truongso_store::learners::{LearnerFilter, NewLearner};
 use truongso_store::orgs::{OrgFilter, OrgInput};
 use truongso_store::{PageRequest, Scope, Store, StoreError, learners, orgs, seed};
+use truongso_testkit::on_both;
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()
@@ -77,8 +75,8 @@ async fn schema_of(store: &Store) -> std::collections::BTreeMap<String, Vec<Stri
 
 #[tokio::test]
 async fn both_schemas_have_the_same_tables_and_columns() {
-    let sqlite = common::sqlite().await;
-    let Some((pg, _name)) = common::postgres().await else {
+    let sqlite = truongso_testkit::sqlite().await;
+    let Some((pg, _name)) = truongso_testkit::postgres().await else {
         return;
     };
     let a = schema_of(&sqlite).await;

@@ -16,6 +16,15 @@ pub enum ApiError {
     BadRequest(FieldError),
     #[error("không tìm thấy")]
     NotFound,
+    /// No valid sign-in came with the request.
+    #[error("Cần đăng nhập để dùng chức năng này.")]
+    Unauthorized,
+    /// Signed in, but the role does not allow this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Too many attempts; try again after this many seconds.
+    #[error("Thử quá nhiều lần. Vui lòng thử lại sau {} phút.", .0.div_ceil(60))]
+    TooManyRequests(u64),
 }
 
 /// The problem+json body.
@@ -45,6 +54,9 @@ impl ApiError {
             ApiError::Store(StoreError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Store(StoreError::Database(_) | StoreError::Migration(_)) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -89,12 +101,26 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %self, "request failed");
         }
         let body = serde_json::to_vec(&self.problem()).expect("problem serialises");
-        (
+        let mut response = (
             self.status(),
             [(header::CONTENT_TYPE, "application/problem+json")],
             body,
         )
-            .into_response()
+            .into_response();
+        let headers = response.headers_mut();
+        match self {
+            ApiError::Unauthorized => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    header::HeaderValue::from_static("Bearer realm=\"truongso\""),
+                );
+            }
+            ApiError::TooManyRequests(secs) => {
+                headers.insert(header::RETRY_AFTER, secs.into());
+            }
+            _ => {}
+        }
+        response
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod actor;
 pub mod api;
+pub mod auth;
 pub mod error;
 pub mod i18n;
 pub mod pages;
@@ -26,6 +27,10 @@ use truongso_store::Store;
 pub struct AppState {
     pub store: Store,
     pub metrics: PrometheusHandle,
+    /// Failed sign-ins per client address.
+    pub throttle: std::sync::Arc<auth::throttle::LoginThrottle>,
+    /// Whether cookies carry `Secure` (always, except plain HTTP on a loopback address).
+    pub secure_cookies: bool,
 }
 
 impl AppState {
@@ -39,7 +44,12 @@ impl AppState {
                     .expect("no other metrics recorder is installed")
             })
             .clone();
-        Self { store, metrics }
+        Self {
+            store,
+            metrics,
+            throttle: Default::default(),
+            secure_cookies: true,
+        }
     }
 }
 
@@ -54,6 +64,15 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/static/style.css", get(stylesheet))
+        // Outermost last: authenticate, then the policy decides, then the handler.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::policy::authorize,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            actor::authenticate,
+        ))
         .layer(middleware::from_fn(track_metrics))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CompressionLayer::new())
@@ -64,6 +83,16 @@ pub fn app(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+            ),
         ))
         .with_state(state)
 }
@@ -116,10 +145,14 @@ async fn track_metrics(req: Request, next: Next) -> Response {
     response
 }
 
-/// Serves the application until Ctrl-C.
+/// Serves the application until Ctrl-C. Cookies are `Secure` unless the server listens on a
+/// loopback address (the demo on http://127.0.0.1), where browsers would otherwise refuse them
+/// over plain HTTP; behind a TLS proxy, `X-Forwarded-Proto: https` turns `Secure` back on.
 pub async fn serve(store: Store, bind: &str) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await?;
-    let app = app(AppState::new(store));
+    let mut state = AppState::new(store);
+    state.secure_cookies = !listener.local_addr()?.ip().is_loopback();
+    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

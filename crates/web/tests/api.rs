@@ -1,71 +1,22 @@
 //! API tests through the whole router, on SQLite and PostgreSQL.
 
-#[allow(dead_code)]
-mod common;
+mod support;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
+use axum::http::StatusCode;
 use serde_json::{Value, json};
-use tower::ServiceExt;
-use truongso_demo::DemoConfig;
-use truongso_store::Store;
-use truongso_web::{AppState, app};
+use support::TestApp;
 
-async fn seeded(store: &Store) {
-    let config = DemoConfig {
-        seed: 11,
-        learners: 1_500,
-        ..DemoConfig::default()
-    };
-    truongso_store::seed::seed(store, &config, |_, _| {})
-        .await
-        .expect("seed");
+/// A demo school's administrator (all permissions inside their school) and that school.
+async fn admin_of_a_school(t: &TestApp) -> (String, i64) {
+    let account = t.account("school_admin", 0);
+    (t.token(&account.username).await, account.scope_org_id)
 }
 
-async fn call(
-    store: &Store,
-    method: &str,
-    uri: &str,
-    body: Option<&str>,
-) -> (StatusCode, String, Value) {
-    let mut req = Request::builder().method(method).uri(uri);
-    if body.is_some() {
-        req = req.header(header::CONTENT_TYPE, "application/json");
-    }
-    let req = req
-        .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
-        .unwrap();
-    let res = app(AppState::new(store.clone()))
-        .oneshot(req)
-        .await
-        .unwrap();
-    let status = res.status();
-    let ctype = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    let json = serde_json::from_slice(&bytes)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-    (status, ctype, json)
-}
-
-async fn count_learners(store: &Store) -> u64 {
-    let (_, _, page) = call(store, "GET", "/api/v1/learners?per_page=1", None).await;
-    page["total"].as_u64().unwrap()
-}
-
-async fn first_school(store: &Store) -> i64 {
-    let (_, _, page) = call(
-        store,
-        "GET",
-        "/api/v1/org-units?kind=school&per_page=1",
-        None,
-    )
-    .await;
-    page["items"][0]["id"].as_i64().unwrap()
+async fn count_learners(t: &TestApp, token: &str) -> u64 {
+    let res = t
+        .api("GET", "/api/v1/learners?per_page=1", Some(token), None)
+        .await;
+    res.json()["total"].as_u64().unwrap()
 }
 
 #[tokio::test]
@@ -78,16 +29,20 @@ async fn openapi_document_is_stable() {
 
 #[tokio::test]
 async fn lists_paginate_filter_and_sort() {
-    common::on_both(|store| async move {
-        seeded(&store).await;
-        let (status, _, page) = call(
-            &store,
-            "GET",
-            "/api/v1/learners?per_page=5&page=2&sort=-birth_date",
-            None,
-        )
-        .await;
-        assert_eq!(status, StatusCode::OK);
+    truongso_testkit::on_both(|store| async move {
+        let t = TestApp::seeded(store).await;
+        let token = t.token(&t.account("department_officer", 0).username).await;
+        let token = Some(token.as_str());
+        let res = t
+            .api(
+                "GET",
+                "/api/v1/learners?per_page=5&page=2&sort=-birth_date",
+                token,
+                None,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK);
+        let page = res.json();
         assert_eq!(page["items"].as_array().unwrap().len(), 5);
         assert_eq!(page["page"], 2);
         let dates: Vec<&str> = page["items"]
@@ -100,86 +55,97 @@ async fn lists_paginate_filter_and_sort() {
             dates.windows(2).all(|w| w[0] >= w[1]),
             "sorted descending: {dates:?}"
         );
-        let (status, ctype, problem) =
-            call(&store, "GET", "/api/v1/learners?sort=salary", None).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(ctype, "application/problem+json");
-        assert_eq!(problem["errors"][0]["field"], "sort");
-        let school = first_school(&store).await;
-        let (_, _, classes) = call(
-            &store,
-            "GET",
-            &format!("/api/v1/classes?org_unit_id={school}"),
-            None,
-        )
-        .await;
+        let res = t
+            .api("GET", "/api/v1/learners?sort=salary", token, None)
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(res.content_type(), "application/problem+json");
+        assert_eq!(res.json()["errors"][0]["field"], "sort");
+        let school = t.account("school_admin", 0).scope_org_id;
+        let classes = t
+            .api(
+                "GET",
+                &format!("/api/v1/classes?org_unit_id={school}"),
+                token,
+                None,
+            )
+            .await
+            .json();
         assert!(classes["total"].as_u64().unwrap() > 0);
-        let (status, _, _) = call(&store, "GET", "/api/v1/learners?school_id=abc", None).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let res = t
+            .api("GET", "/api/v1/learners?school_id=abc", token, None)
+            .await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST);
     })
     .await;
 }
 
 #[tokio::test]
 async fn bad_input_is_a_clear_4xx_and_writes_nothing() {
-    common::on_both(|store| async move {
-        seeded(&store).await;
-        let school = first_school(&store).await;
-        let before = count_learners(&store).await;
+    truongso_testkit::on_both(|store| async move {
+        let t = TestApp::seeded(store).await;
+        let (token, school) = admin_of_a_school(&t).await;
+        let before = count_learners(&t, &token).await;
         let valid = json!({
             "school_id": school, "full_name": "Phạm Thị Lan", "birth_date": "2013-03-02", "gender": "F",
             "national_id": "051313000777", "ethnicity_code": "01",
             "guardians": [{"relation": "mother", "full_name": "Võ Thị Hằng", "phone": "0905123456"}]
         });
+        let with = |field: &str, value: Value| {
+            let mut v = valid.clone();
+            v[field] = value;
+            v.to_string()
+        };
         let cases: Vec<(String, StatusCode, &str)> = vec![
             ("{\"full_name\": ".into(), StatusCode::BAD_REQUEST, "full_name"),
             (json!({"school_id": school}).to_string(), StatusCode::BAD_REQUEST, "body"),
-            ({ let mut v = valid.clone(); v["national_id"] = json!("05131300077x"); v.to_string() }, StatusCode::UNPROCESSABLE_ENTITY, "national_id"),
-            ({ let mut v = valid.clone(); v["national_id"] = json!("003313000777"); v.to_string() }, StatusCode::UNPROCESSABLE_ENTITY, "national_id"),
-            ({ let mut v = valid.clone(); v["birth_date"] = json!("2013-02-30"); v.to_string() }, StatusCode::BAD_REQUEST, "body"),
-            ({ let mut v = valid.clone(); v["gender"] = json!("X"); v.to_string() }, StatusCode::BAD_REQUEST, "body"),
-            ({ let mut v = valid.clone(); v["ethnicity_code"] = json!("99"); v.to_string() }, StatusCode::UNPROCESSABLE_ENTITY, "ethnicity_code"),
-            ({ let mut v = valid.clone(); v["full_name"] = json!("A".repeat(500)); v.to_string() }, StatusCode::UNPROCESSABLE_ENTITY, "full_name"),
+            (with("national_id", json!("05131300077x")), StatusCode::UNPROCESSABLE_ENTITY, "national_id"),
+            (with("national_id", json!("003313000777")), StatusCode::UNPROCESSABLE_ENTITY, "national_id"),
+            (with("birth_date", json!("2013-02-30")), StatusCode::BAD_REQUEST, "body"),
+            (with("gender", json!("X")), StatusCode::BAD_REQUEST, "body"),
+            (with("ethnicity_code", json!("99")), StatusCode::UNPROCESSABLE_ENTITY, "ethnicity_code"),
+            (with("full_name", json!("A".repeat(500))), StatusCode::UNPROCESSABLE_ENTITY, "full_name"),
             ({ let mut v = valid.clone(); v["guardians"][0]["phone"] = json!("123"); v.to_string() }, StatusCode::UNPROCESSABLE_ENTITY, "guardians[0].phone"),
-            ({ let mut v = valid.clone(); v["school_id"] = json!(987654321); v.to_string() }, StatusCode::UNPROCESSABLE_ENTITY, "school_id"),
+            (with("school_id", json!(987654321)), StatusCode::UNPROCESSABLE_ENTITY, "school_id"),
         ];
         for (body, expected, field) in cases {
-            let (status, ctype, problem) = call(&store, "POST", "/api/v1/learners", Some(&body)).await;
-            assert_eq!(status, expected, "body {body:.80}: {problem}");
-            assert_eq!(ctype, "application/problem+json");
+            let res = t.api("POST", "/api/v1/learners", Some(&token), Some(&body)).await;
+            let problem = res.json();
+            assert_eq!(res.status, expected, "body {body:.80}: {problem}");
+            assert_eq!(res.content_type(), "application/problem+json");
             let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
             assert!(fields.iter().any(|f| f.contains(field)), "expected field {field} in {problem}");
         }
         let huge = format!("{{\"full_name\": \"{}\"}}", "x".repeat(2 * 1024 * 1024));
-        let (status, _, _) = call(&store, "POST", "/api/v1/learners", Some(&huge)).await;
-        assert!(status.is_client_error());
-        assert_eq!(count_learners(&store).await, before, "nothing was written");
+        let res = t.api("POST", "/api/v1/learners", Some(&token), Some(&huge)).await;
+        assert!(res.status.is_client_error());
+        assert_eq!(count_learners(&t, &token).await, before, "nothing was written");
 
-        let (status, _, created) = call(&store, "POST", "/api/v1/learners", Some(&valid.to_string())).await;
-        assert_eq!(status, StatusCode::CREATED, "{created}");
-        assert!(created["learner_code"].as_str().unwrap().starts_with("HS"));
-        assert_eq!(count_learners(&store).await, before + 1);
-        let (status, _, _) = call(&store, "GET", "/api/v1/learners/999999999", None).await;
-        assert_eq!(status, StatusCode::NOT_FOUND);
+        let res = t.api("POST", "/api/v1/learners", Some(&token), Some(&valid.to_string())).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+        assert!(res.json()["learner_code"].as_str().unwrap().starts_with("HS"));
+        assert_eq!(count_learners(&t, &token).await, before + 1);
+        let res = t.api("GET", "/api/v1/learners/999999999", Some(&token), None).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND);
     })
     .await;
 }
 
 #[tokio::test]
 async fn search_by_name_without_diacritics() {
-    common::on_both(|store| async move {
-        seeded(&store).await;
-        let (_, _, page) = call(&store, "GET", "/api/v1/learners?per_page=1", None).await;
+    truongso_testkit::on_both(|store| async move {
+        let t = TestApp::seeded(store).await;
+        let token = t.token(&t.account("ministry_officer", 0).username).await;
+        let page = t
+            .api("GET", "/api/v1/learners?per_page=1", Some(&token), None)
+            .await
+            .json();
         let name = page["items"][0]["full_name"].as_str().unwrap().to_string();
         let folded = truongso_domain::text::fold(&name);
-        let (status, _, found) = call(
-            &store,
-            "GET",
-            &format!("/api/v1/learners?q={}", folded.replace(' ', "+")),
-            None,
-        )
-        .await;
-        assert_eq!(status, StatusCode::OK);
+        let uri = format!("/api/v1/learners?q={}", folded.replace(' ', "+"));
+        let res = t.api("GET", &uri, Some(&token), None).await;
+        assert_eq!(res.status, StatusCode::OK);
+        let found = res.json();
         assert!(
             found["items"]
                 .as_array()
@@ -194,27 +160,46 @@ async fn search_by_name_without_diacritics() {
 
 #[tokio::test]
 async fn health_metrics_and_pages() {
-    common::on_both(|store| async move {
-        seeded(&store).await;
-        let (status, _, _) = call(&store, "GET", "/healthz", None).await;
-        assert_eq!(status, StatusCode::OK);
-        let (status, _, body) = call(&store, "GET", "/metrics", None).await;
-        assert_eq!(status, StatusCode::OK);
-        assert!(body.as_str().unwrap().contains("http_requests_total"));
-        let (status, ctype, body) = call(&store, "GET", "/", None).await;
-        assert_eq!(status, StatusCode::OK);
-        assert!(ctype.starts_with("text/html"));
-        assert!(body.as_str().unwrap().contains("Bộ Giáo dục và Đào tạo"));
-        let (_, _, page) = call(&store, "GET", "/api/v1/learners?per_page=1", None).await;
+    truongso_testkit::on_both(|store| async move {
+        let t = TestApp::seeded(store).await;
+        assert_eq!(
+            t.api("GET", "/healthz", None, None).await.status,
+            StatusCode::OK
+        );
+        let res = t.api("GET", "/metrics", None, None).await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(res.text.contains("http_requests_total"));
+        // Pages need a sign-in: the home page sends the browser to the login form.
+        let res = t.page("GET", "/", "", None).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        assert!(res.location().starts_with("/login"), "{}", res.location());
+
+        let principal = t.account("principal", 0);
+        let (cookie, _) = t
+            .browser_login(&principal.username, &principal.password)
+            .await;
+        let res = t.page("GET", "/", &cookie, None).await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(res.content_type().starts_with("text/html"));
+        assert!(res.text.contains(&principal.scope), "home shows the school");
+        let token = t.token(&principal.username).await;
+        let page = t
+            .api("GET", "/api/v1/learners?per_page=1", Some(&token), None)
+            .await
+            .json();
         let id = page["items"][0]["id"].as_i64().unwrap();
-        let (status, _, body) = call(&store, "GET", &format!("/learners/{id}"), None).await;
-        assert_eq!(status, StatusCode::OK);
-        assert!(body.as_str().unwrap().contains("Mã định danh cá nhân"));
-        let (status, _, body) = call(&store, "GET", &format!("/learners/{id}?lang=en"), None).await;
-        assert_eq!(status, StatusCode::OK);
-        assert!(body.as_str().unwrap().contains("Personal ID"));
-        let (status, _, _) = call(&store, "GET", "/learners/999999999", None).await;
-        assert_eq!(status, StatusCode::NOT_FOUND);
+        let res = t
+            .page("GET", &format!("/learners/{id}"), &cookie, None)
+            .await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(res.text.contains("Mã định danh cá nhân"));
+        let res = t
+            .page("GET", &format!("/learners/{id}?lang=en"), &cookie, None)
+            .await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(res.text.contains("Personal ID"));
+        let res = t.page("GET", "/learners/999999999", &cookie, None).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND);
     })
     .await;
 }

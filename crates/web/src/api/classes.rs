@@ -10,6 +10,7 @@ use super::{ApiJson, ListQuery};
 use crate::AppState;
 use crate::actor::Actor;
 use crate::error::{ApiResult, Problem};
+use truongso_store::audit::AuditAction;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -40,6 +41,15 @@ async fn create(
 ) -> ApiResult<(StatusCode, Json<Class>)> {
     let mut tx = s.store.begin().await?;
     let class = classes::create(&mut tx, &actor.scope, &input).await?;
+    actor
+        .audit(
+            &mut tx.conn(),
+            AuditAction::Create,
+            "class",
+            Some(class.id),
+            Some(class.org_unit_id),
+        )
+        .await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(class)))
 }
@@ -68,6 +78,15 @@ async fn update(
 ) -> ApiResult<Json<Class>> {
     let mut tx = s.store.begin().await?;
     let class = classes::update(&mut tx, &actor.scope, id, &input).await?;
+    actor
+        .audit(
+            &mut tx.conn(),
+            AuditAction::Update,
+            "class",
+            Some(id),
+            Some(class.org_unit_id),
+        )
+        .await?;
     tx.commit().await?;
     Ok(Json(class))
 }

@@ -11,6 +11,7 @@ use super::{ApiJson, today};
 use crate::AppState;
 use crate::actor::Actor;
 use crate::error::{ApiResult, Problem};
+use truongso_store::audit::AuditAction;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -60,6 +61,15 @@ async fn enrol(
     )
     .await?;
     let enrolment = enrolments::get(&mut tx.conn(), &actor.scope, enrolment_id).await?;
+    actor
+        .audit(
+            &mut tx.conn(),
+            AuditAction::Create,
+            "enrolment",
+            Some(enrolment_id),
+            Some(enrolment.school_id),
+        )
+        .await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(enrolment)))
 }
@@ -96,6 +106,15 @@ async fn change_status(
 ) -> ApiResult<Json<Enrolment>> {
     let mut tx = s.store.begin().await?;
     let enrolment = enrolments::change_status(&mut tx, &actor.scope, id, &input).await?;
+    actor
+        .audit(
+            &mut tx.conn(),
+            AuditAction::Update,
+            "enrolment",
+            Some(id),
+            Some(enrolment.school_id),
+        )
+        .await?;
     tx.commit().await?;
     Ok(Json(enrolment))
 }

@@ -10,7 +10,10 @@ use utoipa_axum::routes;
 use super::{ApiJson, ListQuery, today};
 use crate::AppState;
 use crate::actor::Actor;
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Problem};
+use truongso_domain::access::Permission;
+use truongso_store::StoreError;
+use truongso_store::audit::{self, AuditAction, NewAuditEntry};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -25,11 +28,72 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn list(
     State(s): State<AppState>,
     actor: Actor,
+    uri: axum::http::Uri,
     ListQuery(filter, page): ListQuery<LearnerFilter>,
 ) -> ApiResult<Json<Page<LearnerSummary>>> {
-    Ok(Json(
-        learners::list(&mut s.store.conn(), &actor.scope, &filter, &page).await?,
-    ))
+    let mut conn = s.store.conn();
+    let found = learners::list(&mut conn, &actor.scope, &filter, &page).await?;
+    record_list(&mut conn, &actor, uri.query()).await?;
+    Ok(Json(found))
+}
+
+/// A list or search of learners shows personal data: recorded with its query.
+pub async fn record_list(
+    conn: &mut truongso_store::Conn<'_>,
+    actor: &Actor,
+    query: Option<&str>,
+) -> ApiResult<()> {
+    audit::record(
+        conn,
+        &actor.audit_actor(),
+        &NewAuditEntry {
+            action: AuditAction::List,
+            entity: "learner",
+            entity_id: None,
+            org_id: actor.user.as_ref().map(|u| u.scope_org_id),
+            detail: query.map(|q| q.chars().take(500).collect()),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Reads a learner for the actor, recording the read — or, when the learner is outside the
+/// actor's reach, the refused attempt (under the learner's own school, so that its
+/// administrators see it). Sensitive fields are removed for roles that may not see them.
+pub async fn read_audited(s: &AppState, actor: &Actor, id: i64) -> ApiResult<Learner> {
+    let mut conn = s.store.conn();
+    match learners::get(&mut conn, &actor.scope, id).await {
+        Ok(learner) => {
+            actor
+                .audit(
+                    &mut conn,
+                    AuditAction::Read,
+                    "learner",
+                    Some(id),
+                    Some(learner.school_id),
+                )
+                .await?;
+            Ok(present(actor, learner))
+        }
+        Err(StoreError::NotFound { .. }) => {
+            let school = learners::school_of(&mut conn, id).await?;
+            actor
+                .audit(&mut conn, AuditAction::Denied, "learner", Some(id), school)
+                .await?;
+            Err(ApiError::Store(StoreError::not_found("học sinh")))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The learner as this actor may see it.
+pub fn present(actor: &Actor, learner: Learner) -> Learner {
+    if actor.can(Permission::LearnerSensitive) {
+        learner
+    } else {
+        learner.without_sensitive()
+    }
 }
 
 /// Create a learner (a new learner code is issued) and optionally enrol them in a class.
@@ -42,8 +106,17 @@ async fn create(
 ) -> ApiResult<(StatusCode, Json<Learner>)> {
     let mut tx = s.store.begin().await?;
     let learner = learners::create(&mut tx, &actor.scope, &input, today()).await?;
+    actor
+        .audit(
+            &mut tx.conn(),
+            AuditAction::Create,
+            "learner",
+            Some(learner.id),
+            Some(learner.school_id),
+        )
+        .await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(learner)))
+    Ok((StatusCode::CREATED, Json(present(&actor, learner))))
 }
 
 /// Read a learner's record with guardians.
@@ -54,9 +127,7 @@ async fn read(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Learner>> {
-    Ok(Json(
-        learners::get(&mut s.store.conn(), &actor.scope, id).await?,
-    ))
+    Ok(Json(read_audited(&s, &actor, id).await?))
 }
 
 /// Replace a learner's profile and guardians.
@@ -70,6 +141,15 @@ async fn update(
 ) -> ApiResult<Json<Learner>> {
     let mut tx = s.store.begin().await?;
     let learner = learners::update(&mut tx, &actor.scope, id, &input, today()).await?;
+    actor
+        .audit(
+            &mut tx.conn(),
+            AuditAction::Update,
+            "learner",
+            Some(id),
+            Some(learner.school_id),
+        )
+        .await?;
     tx.commit().await?;
-    Ok(Json(learner))
+    Ok(Json(present(&actor, learner)))
 }

@@ -4,14 +4,18 @@
 //! One module per resource; each handler takes the [`Actor`](crate::actor::Actor) and hands
 //! its scope to the store.
 
+mod account;
 mod admin_units;
+pub mod audit;
 mod classes;
+pub mod consents;
 mod enrolments;
-mod learners;
+pub mod learners;
 mod org_units;
 mod reference;
 mod school_years;
 mod staff;
+pub mod users;
 
 use axum::Json;
 use axum::body::Bytes;
@@ -35,6 +39,8 @@ use crate::error::{ApiError, Problem};
         license(name = "AGPL-3.0-or-later")
     ),
     components(schemas(Problem)),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
     tags(
         (name = "org-units", description = "Đơn vị: Bộ, Sở, Phòng/xã, trường, điểm trường"),
         (name = "learners", description = "Học sinh và người giám hộ"),
@@ -42,9 +48,33 @@ use crate::error::{ApiError, Problem};
         (name = "staff", description = "Cán bộ, giáo viên, nhân viên"),
         (name = "classes", description = "Lớp học"),
         (name = "reference", description = "Danh mục: đơn vị hành chính, năm học, môn học, mã định danh"),
+        (name = "account", description = "Tài khoản, mã truy cập API (Authorization: Bearer), đặt lại mật khẩu"),
+        (name = "audit", description = "Nhật ký truy cập và thay đổi dữ liệu cá nhân"),
+        (name = "consents", description = "Sự đồng ý xử lý dữ liệu cá nhân (Luật 91/2025)"),
     )
 )]
 pub struct ApiDoc;
+
+/// Declares the bearer-token scheme every API call uses.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "Mã truy cập API: `truongso token create` hoặc trang Tài khoản.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The API routes, with their OpenAPI description, nested under `/api/v1`.
 pub fn router() -> axum::Router<AppState> {
@@ -66,7 +96,11 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(classes::router())
         .merge(admin_units::router())
         .merge(school_years::router())
-        .merge(reference::router());
+        .merge(reference::router())
+        .merge(account::router())
+        .merge(users::router())
+        .merge(audit::router())
+        .merge(consents::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api)
 }
 

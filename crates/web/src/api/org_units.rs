@@ -12,6 +12,7 @@ use super::{ApiJson, ListQuery, today};
 use crate::AppState;
 use crate::actor::Actor;
 use crate::error::{ApiResult, Problem};
+use truongso_store::audit::AuditAction;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -43,6 +44,15 @@ async fn create(
 ) -> ApiResult<(StatusCode, Json<OrgUnit>)> {
     let mut tx = s.store.begin().await?;
     let unit = orgs::create(&mut tx, &actor.scope, &input, today()).await?;
+    actor
+        .audit(
+            &mut tx.conn(),
+            AuditAction::Create,
+            "org_unit",
+            Some(unit.id),
+            Some(unit.id),
+        )
+        .await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(unit)))
 }
@@ -89,6 +99,15 @@ async fn update(
         input.reason.as_deref(),
     )
     .await?;
+    actor
+        .audit(
+            &mut tx.conn(),
+            AuditAction::Update,
+            "org_unit",
+            Some(unit.id),
+            Some(unit.id),
+        )
+        .await?;
     tx.commit().await?;
     Ok(Json(unit))
 }

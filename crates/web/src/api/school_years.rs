@@ -8,7 +8,9 @@ use utoipa_axum::routes;
 
 use super::ApiJson;
 use crate::AppState;
+use crate::actor::Actor;
 use crate::error::{ApiResult, Problem};
+use truongso_store::audit::AuditAction;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -35,10 +37,20 @@ pub struct NewSchoolYear {
     responses((status = 201, body = SchoolYear), (status = 400, body = Problem), (status = 422, body = Problem)))]
 async fn create(
     State(s): State<AppState>,
+    actor: Actor,
     ApiJson(input): ApiJson<NewSchoolYear>,
 ) -> ApiResult<(StatusCode, Json<SchoolYear>)> {
     let mut tx = s.store.begin().await?;
     let year = years::ensure(&mut tx, input.start_year, input.current).await?;
+    actor
+        .audit(
+            &mut tx.conn(),
+            AuditAction::Create,
+            "school_year",
+            Some(year.id),
+            None,
+        )
+        .await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(year)))
 }

@@ -12,6 +12,7 @@ use super::{ApiJson, ListQuery, today};
 use crate::AppState;
 use crate::actor::Actor;
 use crate::error::{ApiResult, Problem};
+use truongso_store::audit::AuditAction;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -56,6 +57,15 @@ async fn create(
         today(),
     )
     .await?;
+    actor
+        .audit(
+            &mut tx.conn(),
+            AuditAction::Create,
+            "staff",
+            Some(member.id),
+            Some(member.org_unit_id),
+        )
+        .await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(member)))
 }
@@ -68,9 +78,18 @@ async fn read(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<StaffMember>> {
-    Ok(Json(
-        staff::get(&mut s.store.conn(), &actor.scope, id).await?,
-    ))
+    let mut conn = s.store.conn();
+    let member = staff::get(&mut conn, &actor.scope, id).await?;
+    actor
+        .audit(
+            &mut conn,
+            AuditAction::Read,
+            "staff",
+            Some(id),
+            Some(member.org_unit_id),
+        )
+        .await?;
+    Ok(Json(member))
 }
 
 /// Replace a staff member's profile.
@@ -84,6 +103,15 @@ async fn update(
 ) -> ApiResult<Json<StaffMember>> {
     let mut tx = s.store.begin().await?;
     let member = staff::update(&mut tx, &actor.scope, id, &input, today()).await?;
+    actor
+        .audit(
+            &mut tx.conn(),
+            AuditAction::Update,
+            "staff",
+            Some(id),
+            Some(member.org_unit_id),
+        )
+        .await?;
     tx.commit().await?;
     Ok(Json(member))
 }

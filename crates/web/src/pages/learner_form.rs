@@ -20,7 +20,7 @@ use truongso_store::classes::{self, ClassFilter};
 use truongso_store::learners::{self, NewLearner};
 use truongso_store::{PageRequest, StoreError, years};
 
-use super::{Crumb, InLang, PageResult, crumbs_for};
+use super::{Crumb, InLang, Nav, PageResult, crumbs_for};
 use crate::AppState;
 use crate::actor::Actor;
 use crate::api::{parse_query, today};
@@ -247,6 +247,7 @@ pub struct GuardianFields {
 #[template(path = "learner_form.html")]
 pub struct LearnerFormPage {
     lang: Lang,
+    nav: Nav,
     crumbs: Vec<Crumb>,
     heading: String,
     action: String,
@@ -271,6 +272,7 @@ impl LearnerFormPage {
     #[allow(clippy::too_many_arguments)]
     fn build(
         lang: Lang,
+        nav: Nav,
         crumbs: Vec<Crumb>,
         heading: String,
         action: String,
@@ -332,6 +334,7 @@ impl LearnerFormPage {
         })
         .collect();
         LearnerFormPage {
+            nav,
             genders: options(
                 Gender::ALL.iter().map(|g| {
                     (
@@ -401,10 +404,7 @@ async fn class_choices(
     actor: &Actor,
     school_id: i64,
 ) -> PageResult<Vec<(String, String)>> {
-    let Some(year) = years::current(&mut state.store.conn())
-        .await
-        .lang(actor.lang)?
-    else {
+    let Some(year) = years::current(&mut state.store.conn()).await.lang(actor)? else {
         return Ok(vec![]);
     };
     let filter = ClassFilter {
@@ -419,7 +419,7 @@ async fn class_choices(
         &PageRequest::new(1, 500),
     )
     .await
-    .lang(actor.lang)?;
+    .lang(actor)?;
     Ok(classes
         .items
         .into_iter()
@@ -432,7 +432,7 @@ pub async fn new_form(
     actor: Actor,
     uri: Uri,
 ) -> PageResult<LearnerFormPage> {
-    let q: NewQuery = parse_query(uri.query().unwrap_or("")).lang(actor.lang)?;
+    let q: NewQuery = parse_query(uri.query().unwrap_or("")).lang(&actor)?;
     render_new(
         &s,
         &actor,
@@ -455,11 +455,12 @@ async fn render_new(
 ) -> PageResult<LearnerFormPage> {
     let school = truongso_store::orgs::get(&mut s.store.conn(), &actor.scope, school_id)
         .await
-        .lang(actor.lang)?;
+        .lang(actor)?;
     let crumbs = crumbs_for(s, actor, &school).await?;
     let choices = class_choices(s, actor, school_id).await?;
     Ok(LearnerFormPage::build(
         actor.lang,
+        Nav::of(actor),
         crumbs,
         format!("{} — {}", actor.lang.t("add_learner"), school.name),
         format!("/learners/new?school_id={school_id}"),
@@ -471,11 +472,11 @@ async fn render_new(
 }
 
 /// Turns a store error into form errors when it is about the input; anything else is a page error.
-fn form_errors(lang: Lang, e: StoreError) -> PageResult<Vec<FieldError>> {
+fn form_errors(actor: &Actor, e: StoreError) -> PageResult<Vec<FieldError>> {
     match e {
         StoreError::Invalid(inv) => Ok(inv.0),
         StoreError::Conflict(f) => Ok(vec![f]),
-        other => Err((lang, ApiError::from(other)).into()),
+        other => Err((actor, ApiError::from(other)).into()),
     }
 }
 
@@ -485,7 +486,7 @@ pub async fn create(
     uri: Uri,
     Form(form): Form<LearnerForm>,
 ) -> PageResult<Response> {
-    let q: NewQuery = parse_query(uri.query().unwrap_or("")).lang(actor.lang)?;
+    let q: NewQuery = parse_query(uri.query().unwrap_or("")).lang(&actor)?;
     let errors = match form.to_input() {
         Ok(profile) => {
             let class_id = form.class_id.trim().parse().ok();
@@ -494,13 +495,13 @@ pub async fn create(
                 school_id: q.school_id,
                 class_id,
             };
-            let mut tx = s.store.begin().await.lang(actor.lang)?;
+            let mut tx = s.store.begin().await.lang(&actor)?;
             match learners::create(&mut tx, &actor.scope, &new, today()).await {
                 Ok(learner) => {
-                    tx.commit().await.lang(actor.lang)?;
+                    tx.commit().await.lang(&actor)?;
                     return Ok(Redirect::to(&format!("/learners/{}", learner.id)).into_response());
                 }
-                Err(e) => form_errors(actor.lang, e)?,
+                Err(e) => form_errors(&actor, e)?,
             }
         }
         Err(errors) => errors,
@@ -516,7 +517,7 @@ pub async fn edit_form(
 ) -> PageResult<LearnerFormPage> {
     let learner = learners::get(&mut s.store.conn(), &actor.scope, id)
         .await
-        .lang(actor.lang)?;
+        .lang(&actor)?;
     render_edit(
         &s,
         &actor,
@@ -536,10 +537,10 @@ async fn render_edit(
 ) -> PageResult<LearnerFormPage> {
     let learner = learners::get(&mut s.store.conn(), &actor.scope, id)
         .await
-        .lang(actor.lang)?;
+        .lang(actor)?;
     let school = truongso_store::orgs::get(&mut s.store.conn(), &actor.scope, learner.school_id)
         .await
-        .lang(actor.lang)?;
+        .lang(actor)?;
     let mut crumbs = crumbs_for(s, actor, &school).await?;
     crumbs.push(Crumb {
         href: format!("/learners/{id}"),
@@ -547,6 +548,7 @@ async fn render_edit(
     });
     Ok(LearnerFormPage::build(
         actor.lang,
+        Nav::of(actor),
         crumbs,
         format!("{} — {}", actor.lang.t("edit"), learner.full_name),
         format!("/learners/{id}/edit"),
@@ -565,13 +567,13 @@ pub async fn update(
 ) -> PageResult<Response> {
     let errors = match form.to_input() {
         Ok(input) => {
-            let mut tx = s.store.begin().await.lang(actor.lang)?;
+            let mut tx = s.store.begin().await.lang(&actor)?;
             match learners::update(&mut tx, &actor.scope, id, &input, today()).await {
                 Ok(_) => {
-                    tx.commit().await.lang(actor.lang)?;
+                    tx.commit().await.lang(&actor)?;
                     return Ok(Redirect::to(&format!("/learners/{id}")).into_response());
                 }
-                Err(e) => form_errors(actor.lang, e)?,
+                Err(e) => form_errors(&actor, e)?,
             }
         }
         Err(errors) => errors,

@@ -1,7 +1,9 @@
 //! Server-rendered pages: browse department → office → school → class → learner, search, and
 //! the learner forms. Plain HTML forms and links: everything works without JavaScript.
 
+mod account;
 mod learner_form;
+mod privacy;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -9,15 +11,16 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
+use truongso_domain::access::Permission;
 use truongso_domain::org::OrgKind;
 use truongso_store::classes::{self, Class, ClassFilter};
 use truongso_store::enrolments::{self, Enrolment, EnrolmentEvent};
 use truongso_store::learners::{self, Learner, LearnerFilter, LearnerSummary};
 use truongso_store::orgs::{self, OrgFilter, OrgUnit, ParentPeriod};
 use truongso_store::staff::{self, StaffFilter, StaffMember};
-use truongso_store::{Page, PageRequest, years};
+use truongso_store::{Page, PageRequest, Scope, years};
 
 use crate::AppState;
 use crate::actor::Actor;
@@ -42,6 +45,81 @@ pub fn router() -> Router<AppState> {
             get(learner_form::edit_form).post(learner_form::update),
         )
         .route("/staff/{id}", get(staff_page))
+        .route("/login", get(account::login_form).post(account::login))
+        .route(
+            "/login/totp",
+            get(account::totp_form).post(account::totp_check),
+        )
+        .route("/logout", post(account::logout))
+        .route("/account", get(account::account))
+        .route("/account/password", post(account::change_password))
+        .route(
+            "/account/totp",
+            get(account::totp_enrol_form).post(account::totp_enrol),
+        )
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/users", get(privacy::users_page))
+        .route("/users/{id}/reset-password", post(privacy::reset_password))
+        .route("/audit", get(privacy::audit_page))
+        .route("/audit/export", get(privacy::audit_export))
+        .route("/learners/{id}/access-log", get(privacy::access_log))
+        .route(
+            "/learners/{id}/consents",
+            get(privacy::consents_page).post(privacy::give_consent),
+        )
+        .route(
+            "/learners/{id}/consents/{consent_id}/withdraw",
+            post(privacy::withdraw_consent),
+        )
+}
+
+/// The signed-in part of every page's header: who is signed in, the links their role allows,
+/// and the CSRF token every form of the session carries.
+#[derive(Debug, Clone, Default)]
+pub struct Nav {
+    pub user: Option<NavUser>,
+    pub csrf: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NavUser {
+    pub display_name: String,
+    pub role: String,
+    pub can_audit: bool,
+    pub can_manage_users: bool,
+}
+
+impl Nav {
+    pub fn of(actor: &Actor) -> Nav {
+        let lang = actor.lang;
+        Nav {
+            user: actor.user.as_ref().map(|u| NavUser {
+                display_name: u.display_name.clone(),
+                role: actor
+                    .role
+                    .map(|r| lang.label(r.label_vi(), r.label_en()).to_string())
+                    .unwrap_or_default(),
+                can_audit: actor.can(Permission::AuditRead),
+                can_manage_users: actor.can(Permission::UserManage),
+            }),
+            csrf: actor.csrf().to_string(),
+        }
+    }
+}
+
+/// An error page with any status, for the policy's refusals.
+pub fn error_page(lang: Lang, status: StatusCode, message: String) -> Response {
+    (
+        status,
+        ErrorPage {
+            lang,
+            nav: Nav::default(),
+            crumbs: vec![],
+            message,
+        },
+    )
+        .into_response()
 }
 
 /// A breadcrumb link.
@@ -82,17 +160,22 @@ impl Pager {
 }
 
 /// A page-side error: a friendly page with the right status, never a raw problem document.
-pub struct PageError {
+pub struct PageError(Box<PageErrorParts>);
+
+struct PageErrorParts {
     lang: Lang,
+    /// The signed-in header, so that an error page still offers the account and sign-out.
+    nav: Nav,
     error: ApiError,
 }
 
-impl<E: Into<ApiError>> From<(Lang, E)> for PageError {
-    fn from((lang, e): (Lang, E)) -> Self {
-        PageError {
-            lang,
+impl<E: Into<ApiError>> From<(&Actor, E)> for PageError {
+    fn from((actor, e): (&Actor, E)) -> Self {
+        PageError(Box::new(PageErrorParts {
+            lang: actor.lang,
+            nav: Nav::of(actor),
             error: e.into(),
-        }
+        }))
     }
 }
 
@@ -100,25 +183,29 @@ impl<E: Into<ApiError>> From<(Lang, E)> for PageError {
 #[template(path = "error.html")]
 struct ErrorPage {
     lang: Lang,
+    nav: Nav,
     crumbs: Vec<Crumb>,
     message: String,
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let status = self.error.status();
+        let PageError(parts) = self;
+        let PageErrorParts { lang, nav, error } = *parts;
+        let status = error.status();
         if status.is_server_error() {
-            tracing::error!(error = %self.error, "page failed");
+            tracing::error!(error = %error, "page failed");
         }
         let message = if status == StatusCode::NOT_FOUND {
-            self.lang.t("not_found").to_string()
+            lang.t("not_found").to_string()
         } else {
-            self.error.user_message()
+            error.user_message()
         };
         (
             status,
             ErrorPage {
-                lang: self.lang,
+                lang,
+                nav,
                 crumbs: vec![],
                 message,
             },
@@ -129,14 +216,15 @@ impl IntoResponse for PageError {
 
 type PageResult<T> = Result<T, PageError>;
 
-/// Attaches the actor's language to any error, for `?` in page handlers.
+/// Renders any error as a page for the actor (their language and header), for `?` in page
+/// handlers.
 trait InLang<T> {
-    fn lang(self, lang: Lang) -> PageResult<T>;
+    fn lang(self, actor: &Actor) -> PageResult<T>;
 }
 
 impl<T, E: Into<ApiError>> InLang<T> for Result<T, E> {
-    fn lang(self, lang: Lang) -> PageResult<T> {
-        self.map_err(|e| PageError::from((lang, e)))
+    fn lang(self, actor: &Actor) -> PageResult<T> {
+        self.map_err(|e| PageError::from((actor, e)))
     }
 }
 
@@ -148,7 +236,7 @@ async fn crumbs_for(state: &AppState, actor: &Actor, unit: &OrgUnit) -> PageResu
     }];
     let ancestors = orgs::ancestors(&mut state.store.conn(), &actor.scope, unit)
         .await
-        .lang(actor.lang)?;
+        .lang(actor)?;
     crumbs.extend(
         ancestors
             .iter()
@@ -165,18 +253,54 @@ async fn crumbs_for(state: &AppState, actor: &Actor, unit: &OrgUnit) -> PageResu
 #[template(path = "home.html")]
 struct HomePage {
     lang: Lang,
+    nav: Nav,
     crumbs: Vec<Crumb>,
     roots: Vec<OrgUnit>,
+    my_classes: Vec<Class>,
+    children: Vec<LearnerSummary>,
 }
 
+/// The start page fits the role: units for officers and schools, a teacher's classes, a
+/// guardian's children.
 async fn home(State(s): State<AppState>, actor: Actor) -> PageResult<HomePage> {
-    let roots = orgs::roots(&mut s.store.conn(), &actor.scope)
-        .await
-        .lang(actor.lang)?;
+    let lang = actor.lang;
+    let mut conn = s.store.conn();
+    let roots = orgs::roots(&mut conn, &actor.scope).await.lang(&actor)?;
+    let my_classes = match &actor.scope {
+        Scope::Classes { class_ids, .. } => {
+            let mut found = Vec::with_capacity(class_ids.len());
+            for id in class_ids {
+                found.push(
+                    classes::get(&mut conn, &actor.scope, *id)
+                        .await
+                        .lang(&actor)?,
+                );
+            }
+            found
+        }
+        _ => vec![],
+    };
+    let children = match &actor.scope {
+        Scope::Learners { .. } => {
+            learners::list(
+                &mut conn,
+                &actor.scope,
+                &LearnerFilter::default(),
+                &PageRequest::new(1, 50),
+            )
+            .await
+            .lang(&actor)?
+            .items
+        }
+        _ => vec![],
+    };
     Ok(HomePage {
-        lang: actor.lang,
+        lang,
+        nav: Nav::of(&actor),
         crumbs: vec![],
         roots,
+        my_classes,
+        children,
     })
 }
 
@@ -184,6 +308,7 @@ async fn home(State(s): State<AppState>, actor: Actor) -> PageResult<HomePage> {
 #[template(path = "org.html")]
 struct OrgPage {
     lang: Lang,
+    nav: Nav,
     crumbs: Vec<Crumb>,
     unit: OrgUnit,
     levels: String,
@@ -203,9 +328,9 @@ async fn org_page(
     uri: Uri,
 ) -> PageResult<OrgPage> {
     let lang = actor.lang;
-    let page: PageRequest = parse_query(uri.query().unwrap_or("")).lang(lang)?;
+    let page: PageRequest = parse_query(uri.query().unwrap_or("")).lang(&actor)?;
     let mut conn = s.store.conn();
-    let unit = orgs::get(&mut conn, &actor.scope, id).await.lang(lang)?;
+    let unit = orgs::get(&mut conn, &actor.scope, id).await.lang(&actor)?;
     let children = orgs::list(
         &mut conn,
         &actor.scope,
@@ -216,9 +341,9 @@ async fn org_page(
         &page,
     )
     .await
-    .lang(lang)?;
+    .lang(&actor)?;
     let is_school = unit.kind == OrgKind::School;
-    let current = years::current(&mut conn).await.lang(lang)?;
+    let current = years::current(&mut conn).await.lang(&actor)?;
     let classes = match (&current, is_school) {
         (Some(y), true) => {
             let filter = ClassFilter {
@@ -228,12 +353,12 @@ async fn org_page(
             };
             classes::list(&mut conn, &actor.scope, &filter, &PageRequest::new(1, 500))
                 .await
-                .lang(lang)?
+                .lang(&actor)?
                 .items
         }
         _ => vec![],
     };
-    let history = orgs::parent_history(&mut conn, id).await.lang(lang)?;
+    let history = orgs::parent_history(&mut conn, id).await.lang(&actor)?;
     let levels = unit
         .levels
         .0
@@ -250,6 +375,7 @@ async fn org_page(
     let pager = Pager::new(&children, &uri);
     Ok(OrgPage {
         lang,
+        nav: Nav::of(&actor),
         crumbs,
         unit,
         levels,
@@ -267,6 +393,7 @@ async fn org_page(
 #[template(path = "staff_list.html")]
 struct StaffListPage {
     lang: Lang,
+    nav: Nav,
     crumbs: Vec<Crumb>,
     unit: OrgUnit,
     staff: Page<StaffMember>,
@@ -280,21 +407,22 @@ async fn staff_list(
     uri: Uri,
 ) -> PageResult<StaffListPage> {
     let lang = actor.lang;
-    let page: PageRequest = parse_query(uri.query().unwrap_or("")).lang(lang)?;
+    let page: PageRequest = parse_query(uri.query().unwrap_or("")).lang(&actor)?;
     let unit = orgs::get(&mut s.store.conn(), &actor.scope, id)
         .await
-        .lang(lang)?;
+        .lang(&actor)?;
     let filter = StaffFilter {
         org_unit_id: Some(id),
         ..Default::default()
     };
     let staff = staff::list(&mut s.store.conn(), &actor.scope, &filter, &page)
         .await
-        .lang(lang)?;
+        .lang(&actor)?;
     let crumbs = crumbs_for(&s, &actor, &unit).await?;
     let pager = Pager::new(&staff, &uri);
     Ok(StaffListPage {
         lang,
+        nav: Nav::of(&actor),
         crumbs,
         unit,
         staff,
@@ -306,6 +434,7 @@ async fn staff_list(
 #[template(path = "class.html")]
 struct ClassPage {
     lang: Lang,
+    nav: Nav,
     crumbs: Vec<Crumb>,
     class: Class,
     learners: Page<LearnerSummary>,
@@ -321,21 +450,21 @@ async fn class_page(
     uri: Uri,
 ) -> PageResult<ClassPage> {
     let lang = actor.lang;
-    let mut page: PageRequest = parse_query(uri.query().unwrap_or("")).lang(lang)?;
+    let mut page: PageRequest = parse_query(uri.query().unwrap_or("")).lang(&actor)?;
     page.per_page = Some(page.per_page.unwrap_or(100));
     let class = classes::get(&mut s.store.conn(), &actor.scope, id)
         .await
-        .lang(lang)?;
+        .lang(&actor)?;
     let filter = LearnerFilter {
         class_id: Some(id),
         ..Default::default()
     };
     let learners = learners::list(&mut s.store.conn(), &actor.scope, &filter, &page)
         .await
-        .lang(lang)?;
+        .lang(&actor)?;
     let school = orgs::get(&mut s.store.conn(), &actor.scope, class.org_unit_id)
         .await
-        .lang(lang)?;
+        .lang(&actor)?;
     let mut crumbs = crumbs_for(&s, &actor, &school).await?;
     crumbs.push(Crumb {
         href: format!("/classes/{id}"),
@@ -344,6 +473,7 @@ async fn class_page(
     let pager = Pager::new(&learners, &uri);
     Ok(ClassPage {
         lang,
+        nav: Nav::of(&actor),
         crumbs,
         class,
         first_index: page.offset() as usize,
@@ -363,6 +493,7 @@ struct SearchQuery {
 #[template(path = "learners.html")]
 struct SearchPage {
     lang: Lang,
+    nav: Nav,
     crumbs: Vec<Crumb>,
     q: String,
     school_id: Option<i64>,
@@ -380,8 +511,8 @@ async fn learner_search(
 ) -> PageResult<SearchPage> {
     let lang = actor.lang;
     let raw = uri.query().unwrap_or("");
-    let query: SearchQuery = parse_query(raw).lang(lang)?;
-    let page: PageRequest = parse_query(raw).lang(lang)?;
+    let query: SearchQuery = parse_query(raw).lang(&actor)?;
+    let page: PageRequest = parse_query(raw).lang(&actor)?;
     let filter = LearnerFilter {
         q: query.q.clone(),
         school_id: query.school_id,
@@ -389,7 +520,10 @@ async fn learner_search(
     };
     let learners = learners::list(&mut s.store.conn(), &actor.scope, &filter, &page)
         .await
-        .lang(lang)?;
+        .lang(&actor)?;
+    crate::api::learners::record_list(&mut s.store.conn(), &actor, uri.query())
+        .await
+        .lang(&actor)?;
     let mut crumbs = vec![Crumb {
         href: "/".into(),
         label: lang.t("home").into(),
@@ -397,12 +531,13 @@ async fn learner_search(
     if let Some(school_id) = query.school_id {
         let school = orgs::get(&mut s.store.conn(), &actor.scope, school_id)
             .await
-            .lang(lang)?;
+            .lang(&actor)?;
         crumbs = crumbs_for(&s, &actor, &school).await?;
     }
     let pager = Pager::new(&learners, &uri);
     Ok(SearchPage {
         lang,
+        nav: Nav::of(&actor),
         crumbs,
         q: query.q.unwrap_or_default(),
         school_id: query.school_id,
@@ -424,8 +559,15 @@ pub struct EnrolmentView {
 #[template(path = "learner.html")]
 struct LearnerPage {
     lang: Lang,
+    nav: Nav,
     crumbs: Vec<Crumb>,
     learner: Learner,
+    /// Links to the consent records and the access log, when the role may open them.
+    can_consents: bool,
+    can_access_log: bool,
+    can_edit: bool,
+    /// Whether the role may see sensitive fields (else they are shown as hidden).
+    sensitive: bool,
     ethnicity: String,
     ward: Option<String>,
     disability: String,
@@ -439,32 +581,43 @@ async fn learner_page(
     Path(id): Path<i64>,
 ) -> PageResult<LearnerPage> {
     let lang = actor.lang;
-    let learner = learners::get(&mut s.store.conn(), &actor.scope, id)
+    let learner = crate::api::learners::read_audited(&s, &actor, id)
         .await
-        .lang(lang)?;
+        .lang(&actor)?;
     let mut enrolment_views = Vec::new();
     for enrolment in enrolments::of_learner(&mut s.store.conn(), id)
         .await
-        .lang(lang)?
+        .lang(&actor)?
     {
         let events = enrolments::events(&mut s.store.conn(), enrolment.id)
             .await
-            .lang(lang)?;
+            .lang(&actor)?;
         enrolment_views.push(EnrolmentView { enrolment, events });
     }
-    let school = orgs::get(&mut s.store.conn(), &actor.scope, learner.school_id)
+    // The learner's school is shown to whoever may see the learner (a guardian included).
+    let school = orgs::get(&mut s.store.conn(), &Scope::All, learner.school_id)
         .await
-        .lang(lang)?;
+        .lang(&actor)?;
     let mut crumbs = crumbs_for(&s, &actor, &school).await?;
     crumbs.push(Crumb {
         href: format!("/learners/{id}"),
         label: learner.full_name.clone(),
     });
-    let none = lang.t("none").to_string();
+    let sensitive = actor.can(Permission::LearnerSensitive);
+    let none = if sensitive {
+        lang.t("none")
+    } else {
+        lang.t("hidden")
+    }
+    .to_string();
     Ok(LearnerPage {
         lang,
+        nav: Nav::of(&actor),
         crumbs,
-        ethnicity: ethnicity_name(&learner.ethnicity_code),
+        ethnicity: learner
+            .ethnicity_code
+            .as_deref()
+            .map_or_else(|| lang.t("hidden").to_string(), ethnicity_name),
         ward: learner
             .ward_code
             .as_deref()
@@ -476,6 +629,10 @@ async fn learner_page(
         policy_group: learner
             .policy_group()
             .map_or(none, |p| lang.label(p.label_vi(), p.label_en()).to_string()),
+        can_consents: actor.can(Permission::ConsentRead),
+        can_access_log: actor.can(Permission::LearnerAccessLog) || actor.can(Permission::AuditRead),
+        can_edit: actor.can(Permission::LearnerWrite),
+        sensitive,
         learner,
         enrolments: enrolment_views,
     })
@@ -489,6 +646,7 @@ fn ethnicity_name(code: &str) -> String {
 #[template(path = "staff.html")]
 struct StaffPage {
     lang: Lang,
+    nav: Nav,
     crumbs: Vec<Crumb>,
     member: StaffMember,
     ethnicity: String,
@@ -503,10 +661,20 @@ async fn staff_page(
     let lang = actor.lang;
     let member = staff::get(&mut s.store.conn(), &actor.scope, id)
         .await
-        .lang(lang)?;
+        .lang(&actor)?;
+    actor
+        .audit(
+            &mut s.store.conn(),
+            truongso_store::audit::AuditAction::Read,
+            "staff",
+            Some(id),
+            Some(member.org_unit_id),
+        )
+        .await
+        .lang(&actor)?;
     let unit = orgs::get(&mut s.store.conn(), &actor.scope, member.org_unit_id)
         .await
-        .lang(lang)?;
+        .lang(&actor)?;
     let mut crumbs = crumbs_for(&s, &actor, &unit).await?;
     crumbs.push(Crumb {
         href: format!("/staff/{id}"),
@@ -522,6 +690,7 @@ async fn staff_page(
         .join(", ");
     Ok(StaffPage {
         lang,
+        nav: Nav::of(&actor),
         crumbs,
         ethnicity: ethnicity_name(&member.ethnicity_code),
         subjects,

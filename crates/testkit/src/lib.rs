@@ -68,7 +68,8 @@ pub async fn postgres() -> Option<(Store, String)> {
     Some((store, name))
 }
 
-async fn drop_pg(name: &str) {
+/// Drops a database made by [`postgres`].
+pub async fn drop_pg(name: &str) {
     if let Ok(admin) = Store::connect(&pg_admin_url()).await {
         let _ = admin
             .conn()

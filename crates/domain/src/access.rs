@@ -1,0 +1,221 @@
+//! Roles, permissions and reach: who may do what, and over which records. The grants are data
+//! (`data/roles.csv`, `data/permissions.csv`), read once; the web layer asks [`Policy::allows`]
+//! for every request in one place and narrows every query to the account's reach.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use crate::codes::code_enum;
+
+code_enum! {
+    /// What an account is for; with its organisational unit it fixes what the account reaches.
+    Role {
+        MinistryOfficer => "ministry_officer", "Cán bộ Bộ GD&ĐT", "Ministry officer";
+        DepartmentOfficer => "department_officer", "Cán bộ Sở GD&ĐT", "Department officer";
+        OfficeOfficer => "office_officer", "Cán bộ Phòng/UBND xã", "Local office officer";
+        Principal => "principal", "Hiệu trưởng", "Principal";
+        SchoolAdmin => "school_admin", "Quản trị nhà trường", "School administrator";
+        Teacher => "teacher", "Giáo viên bộ môn", "Subject teacher";
+        HomeroomTeacher => "homeroom_teacher", "Giáo viên chủ nhiệm", "Homeroom teacher";
+        Guardian => "guardian", "Cha mẹ / người giám hộ", "Parent or guardian";
+        Learner => "learner", "Học sinh", "Learner";
+    }
+}
+
+code_enum! {
+    /// An action on a kind of record. Granted to roles in `data/permissions.csv`.
+    Permission {
+        OrgRead => "org.read", "Xem đơn vị", "Read organisational units";
+        OrgWrite => "org.write", "Sửa đơn vị", "Change organisational units";
+        LearnerRead => "learner.read", "Xem hồ sơ học sinh", "Read learner records";
+        LearnerWrite => "learner.write", "Sửa hồ sơ học sinh", "Change learner records";
+        LearnerSensitive => "learner.sensitive", "Xem thông tin nhạy cảm của học sinh", "Read sensitive learner fields";
+        LearnerAccessLog => "learner.access_log", "Xem ai đã truy cập hồ sơ của con", "See who accessed a child's record";
+        StaffRead => "staff.read", "Xem hồ sơ cán bộ", "Read staff records";
+        StaffWrite => "staff.write", "Sửa hồ sơ cán bộ", "Change staff records";
+        ClassRead => "class.read", "Xem lớp học", "Read classes";
+        ClassWrite => "class.write", "Sửa lớp học", "Change classes";
+        EnrolmentRead => "enrolment.read", "Xem quá trình học tập", "Read enrolments";
+        EnrolmentWrite => "enrolment.write", "Sửa quá trình học tập", "Change enrolments";
+        ReferenceRead => "reference.read", "Xem danh mục", "Read reference data";
+        YearWrite => "year.write", "Khai báo năm học", "Declare school years";
+        UserManage => "user.manage", "Quản lý tài khoản", "Manage accounts";
+        AuditRead => "audit.read", "Xem nhật ký truy cập", "Read the audit trail";
+        ConsentRead => "consent.read", "Xem sự đồng ý", "Read consents";
+        ConsentWrite => "consent.write", "Ghi nhận sự đồng ý", "Record consents";
+        TokenManage => "token.manage", "Tạo mã truy cập API", "Manage API tokens";
+    }
+}
+
+code_enum! {
+    /// How far an account's role reaches from its organisational unit.
+    Reach {
+        Subtree => "subtree", "Đơn vị và các đơn vị trực thuộc", "The unit and everything below it";
+        Classes => "classes", "Các lớp được phân công", "The classes the teacher teaches or leads";
+        Learners => "learners", "Các học sinh được liên kết", "The learners linked to the account";
+    }
+}
+
+code_enum! {
+    /// Whether signing in with this role needs a second factor (TOTP).
+    TwoFactor {
+        Required => "required", "Bắt buộc", "Required";
+        Optional => "optional", "Tuỳ chọn", "Optional";
+    }
+}
+
+/// What a role reaches and whether it needs two-factor sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoleRule {
+    pub reach: Reach,
+    pub two_factor: TwoFactor,
+}
+
+/// The grants of every role. Deny by default: a permission not granted is refused.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    roles: HashMap<Role, RoleRule>,
+    grants: HashSet<(Role, Permission)>,
+}
+
+/// An error in the policy data files (reported with the file and line).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file} dòng {line}: {message}")]
+pub struct PolicyError {
+    pub file: &'static str,
+    pub line: usize,
+    pub message: String,
+}
+
+impl Policy {
+    /// The built-in policy from the data files shipped with truongso.
+    pub fn builtin() -> &'static Policy {
+        static POLICY: LazyLock<Policy> = LazyLock::new(|| {
+            Policy::parse(
+                include_str!("../data/roles.csv"),
+                include_str!("../data/permissions.csv"),
+            )
+            .expect("the shipped policy files are valid (tested)")
+        });
+        &POLICY
+    }
+
+    /// Parses the two policy files; every role must have a rule.
+    pub fn parse(roles_csv: &str, permissions_csv: &str) -> Result<Policy, PolicyError> {
+        let mut roles = HashMap::new();
+        for (line, fields) in rows(roles_csv) {
+            let err = |message: String| PolicyError {
+                file: "roles.csv",
+                line,
+                message,
+            };
+            let [role, reach, two_factor] = fields[..] else {
+                return Err(err("cần 3 cột: role,reach,two_factor".into()));
+            };
+            let role: Role = role.parse().map_err(|e| err(format!("{e}")))?;
+            let rule = RoleRule {
+                reach: reach.parse().map_err(|e| err(format!("{e}")))?,
+                two_factor: two_factor.parse().map_err(|e| err(format!("{e}")))?,
+            };
+            roles.insert(role, rule);
+        }
+        if let Some(missing) = Role::ALL.iter().find(|r| !roles.contains_key(r)) {
+            return Err(PolicyError {
+                file: "roles.csv",
+                line: 0,
+                message: format!("thiếu vai trò {missing}"),
+            });
+        }
+        let mut grants = HashSet::new();
+        for (line, fields) in rows(permissions_csv) {
+            let err = |message: String| PolicyError {
+                file: "permissions.csv",
+                line,
+                message,
+            };
+            let [role, permission] = fields[..] else {
+                return Err(err("cần 2 cột: role,permission".into()));
+            };
+            let role: Role = role.parse().map_err(|e| err(format!("{e}")))?;
+            let permission: Permission = permission.parse().map_err(|e| err(format!("{e}")))?;
+            grants.insert((role, permission));
+        }
+        Ok(Policy { roles, grants })
+    }
+
+    pub fn allows(&self, role: Role, permission: Permission) -> bool {
+        self.grants.contains(&(role, permission))
+    }
+
+    pub fn rule(&self, role: Role) -> RoleRule {
+        self.roles[&role]
+    }
+
+    /// The permissions of a role, in declaration order (for the account page and the README).
+    pub fn permissions_of(&self, role: Role) -> Vec<Permission> {
+        Permission::ALL
+            .iter()
+            .copied()
+            .filter(|p| self.allows(role, *p))
+            .collect()
+    }
+}
+
+/// Data lines of a small CSV file (comments and the header skipped), with 1-based line numbers.
+fn rows(text: &str) -> impl Iterator<Item = (usize, Vec<&str>)> {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+        .skip(1)
+        .map(|(i, l)| (i, l.split(',').map(str::trim).collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_policy_parses_and_covers_every_role() {
+        let p = Policy::builtin();
+        for role in Role::ALL {
+            assert!(p.allows(*role, Permission::ReferenceRead), "{role}");
+        }
+    }
+
+    #[test]
+    fn least_privilege_holds_in_the_shipped_grants() {
+        let p = Policy::builtin();
+        // Officers see statistics-level data, not sensitive fields of individual children.
+        for officer in [
+            Role::MinistryOfficer,
+            Role::DepartmentOfficer,
+            Role::OfficeOfficer,
+        ] {
+            assert!(!p.allows(officer, Permission::LearnerSensitive));
+            assert!(!p.allows(officer, Permission::LearnerWrite));
+        }
+        assert!(!p.allows(Role::Teacher, Permission::StaffRead));
+        assert!(!p.allows(Role::Teacher, Permission::LearnerSensitive));
+        assert!(!p.allows(Role::Guardian, Permission::OrgRead));
+        assert!(!p.allows(Role::Learner, Permission::LearnerWrite));
+        assert_eq!(
+            p.rule(Role::DepartmentOfficer).two_factor,
+            TwoFactor::Required
+        );
+        assert_eq!(p.rule(Role::Guardian).reach, Reach::Learners);
+    }
+
+    #[test]
+    fn bad_policy_files_name_the_line() {
+        let e = Policy::parse(
+            "role,reach,two_factor\nprincipal,galaxy,optional\n",
+            "role,permission\n",
+        )
+        .unwrap_err();
+        assert_eq!((e.file, e.line), ("roles.csv", 2));
+        let roles = include_str!("../data/roles.csv");
+        let e = Policy::parse(roles, "role,permission\nteacher,fly\n").unwrap_err();
+        assert_eq!((e.file, e.line), ("permissions.csv", 2));
+    }
+}
