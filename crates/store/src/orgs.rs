@@ -268,6 +268,8 @@ pub async fn list(
 pub(crate) async fn count(conn: &mut Conn<'_>, q: &sea_query::SelectStatement) -> StoreResult<u64> {
     let mut c = q.clone();
     c.clear_order_by();
+    // Only the count: PostgreSQL refuses plain columns beside an aggregate.
+    c.clear_selects();
     c.expr(Expr::cust("COUNT(*)"));
     let (n,): (i64,) = conn.fetch_one(&c).await?;
     Ok(n as u64)
@@ -406,9 +408,16 @@ pub async fn update(
             "Không đổi được loại đơn vị; hãy tạo đơn vị mới.",
         ));
     }
+    // Moving a unit needs the new parent in scope; keeping it does not (a principal edits their
+    // school, which stays under an office they do not manage).
+    let parent_scope = if input.parent_id == current.parent_id {
+        &Scope::All
+    } else {
+        scope
+    };
     let parent = match input.parent_id {
         Some(pid) => Some(
-            get(&mut tx.conn(), scope, pid)
+            get(&mut tx.conn(), parent_scope, pid)
                 .await
                 .map_err(|_| StoreError::invalid("parent_id", "Không tìm thấy đơn vị quản lý."))?,
         ),

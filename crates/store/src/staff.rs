@@ -27,8 +27,10 @@ pub struct StaffMember {
     pub qualification: Qualification,
     #[sqlx(try_from = "String")]
     pub employment_type: EmploymentType,
-    /// Comma-separated subject codes.
-    pub subjects: String,
+    /// Subject codes taught (GDPT 2018 list).
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = Vec<String>)]
+    pub subjects: SubjectCodes,
     pub phone: Option<String>,
     pub email: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -37,7 +39,29 @@ pub struct StaffMember {
 
 impl StaffMember {
     pub fn subject_codes(&self) -> Vec<&str> {
-        self.subjects.split(',').filter(|s| !s.is_empty()).collect()
+        self.subjects.0.iter().map(String::as_str).collect()
+    }
+}
+
+/// Subject codes, stored comma-separated and shown as a list (the same shape the API accepts).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct SubjectCodes(pub Vec<String>);
+
+impl From<String> for SubjectCodes {
+    fn from(s: String) -> Self {
+        SubjectCodes(
+            s.split(',')
+                .filter(|c| !c.is_empty())
+                .map(str::to_string)
+                .collect(),
+        )
+    }
+}
+
+impl std::fmt::Display for SubjectCodes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.join(", "))
     }
 }
 

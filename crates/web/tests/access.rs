@@ -1,0 +1,833 @@
+//! The authorization matrix: every route of the OpenAPI document × every role (and anonymous)
+//! × a record inside the account's reach and records outside it, on SQLite and PostgreSQL.
+//!
+//! Expected outcome: allowed exactly when the role's permission (data/permissions.csv) covers
+//! the route's need (data/routes.csv) *and* the record lies inside the account's reach, whose
+//! ground truth is computed here from the organisation tree, the teaching assignments and the
+//! guardian links — not from the code under test. Every route of the document needs a request
+//! below, so a new route cannot escape the matrix.
+
+mod support;
+
+use std::collections::BTreeMap;
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use support::TestApp;
+use truongso_domain::access::{Permission, Policy, Role};
+use truongso_store::orgs::OrgInput;
+use truongso_store::{PageRequest, Scope, classes, learners, orgs, users};
+use truongso_web::auth::policy::{Need, need_for};
+
+/// The records one request may name.
+#[derive(Debug, Clone, Default)]
+struct Targets {
+    org: i64,
+    school: i64,
+    class: i64,
+    staff: i64,
+    learner: i64,
+    learner_national_id: String,
+    enrolment: i64,
+    consent: i64,
+    user: i64,
+    token: i64,
+}
+
+/// Where the targets lie relative to the caller's reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Place {
+    Inside,
+    /// Same school, another class or child (teachers, guardians, learners); another school of the
+    /// province (school roles, offices).
+    Near,
+    /// Another organisation tree altogether.
+    Foreign,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Allowed,
+    Denied,
+}
+
+struct Caller {
+    role: Option<Role>,
+    label: String,
+    token: Option<String>,
+    targets: BTreeMap<Place, Targets>,
+}
+
+#[tokio::test]
+async fn every_route_for_every_role_inside_and_outside_its_reach() {
+    truongso_testkit::on_both(|store| async move {
+        let t = TestApp::seeded(store).await;
+        let fixture = Fixture::build(&t).await;
+        let routes = openapi_routes();
+        let mut unexpected_allows = vec![];
+        let mut unexpected_denies = vec![];
+        let mut cells = 0;
+        for caller in &fixture.callers {
+            for (place, targets) in &caller.targets {
+                for (method, path) in &routes {
+                    let need = need_for(&method.parse().unwrap(), path)
+                        .unwrap_or_else(|| panic!("{method} {path} is not in routes.csv"));
+                    let request = request_for(method, path, targets, &fixture);
+                    let place = effective_place(caller.role, *place, method, path);
+                    let expected = expect(caller.role, need, request.scoped, place);
+                    let res = t.api(method, &request.uri, caller.token.as_deref(), request.body.as_deref()).await;
+                    let actual = classify(&request, &res);
+                    cells += 1;
+                    let line = format!(
+                        "{} {:?}: {method} {} → {} {}",
+                        caller.label, place, request.uri, res.status, res.text.chars().take(160).collect::<String>()
+                    );
+                    match (expected, actual) {
+                        (Outcome::Denied, Outcome::Allowed) => unexpected_allows.push(line),
+                        (Outcome::Allowed, Outcome::Denied) => unexpected_denies.push(line),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        for caller in fixture.callers.iter().filter(|c| c.token.is_some()) {
+            let res = t.api("GET", "/api/v1/users?per_page=500", caller.token.as_deref(), None).await;
+            if res.status == StatusCode::OK {
+                for item in res.json()["items"].as_array().unwrap() {
+                    if item["id"] == fixture.foreign_user {
+                        unexpected_allows.push(format!("{} lists the foreign account", caller.label));
+                    }
+                }
+            }
+        }
+        eprintln!(
+            "authorization matrix: {} routes × {} callers (9 roles + anonymous) × up to 3 places = {cells} requests; {} unexpected allows, {} unexpected denies",
+            routes.len(),
+            fixture.callers.len(),
+            unexpected_allows.len(),
+            unexpected_denies.len()
+        );
+        assert!(unexpected_allows.is_empty(), "unexpected allows:\n{}", unexpected_allows.join("\n"));
+        assert!(unexpected_denies.is_empty(), "unexpected denies:\n{}", unexpected_denies.join("\n"));
+    })
+    .await;
+}
+
+/// (method, path template) of every operation in the OpenAPI document.
+fn openapi_routes() -> Vec<(String, String)> {
+    let doc: Value =
+        serde_json::from_str(&truongso_web::api::openapi().to_json().unwrap()).unwrap();
+    let mut out = vec![];
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            out.push((method.to_uppercase(), path.clone()));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A teacher reaches the units, classes and staff of their whole school, but only the learners
+/// of their classes: for the "near" records (same school, another class), what decides is
+/// whether the request is about a learner.
+fn effective_place(role: Option<Role>, place: Place, method: &str, path: &str) -> Place {
+    let about_learner = (path.starts_with("/api/v1/learners")
+        && !(method == "POST" && path == "/api/v1/learners"))
+        || path.starts_with("/api/v1/enrolments")
+        || path.starts_with("/api/v1/audit");
+    let reaches_school = matches!(role, Some(Role::Teacher | Role::HomeroomTeacher));
+    if place == Place::Near && reaches_school && !about_learner {
+        Place::Inside
+    } else {
+        place
+    }
+}
+
+fn expect(role: Option<Role>, need: Need, scoped: bool, place: Place) -> Outcome {
+    let permitted = match (need, role) {
+        (Need::Public, _) => true,
+        (_, None) => false,
+        (Need::SignedIn | Need::SecondFactor, Some(_)) => true,
+        (Need::Permission(p), Some(r)) => Policy::builtin().allows(r, p),
+    };
+    if permitted && (!scoped || place == Place::Inside) {
+        Outcome::Allowed
+    } else {
+        Outcome::Denied
+    }
+}
+
+struct Request {
+    uri: String,
+    body: Option<String>,
+    /// Whether the request names a record (so that its place decides).
+    scoped: bool,
+    /// A list filtered to the target: allowed means it found the target.
+    list: bool,
+}
+
+/// What the response means: for record requests, 2xx (or a business conflict, which comes
+/// after the reach check) is allowed; 401/403/404, or 422 naming the unit or class, is denied.
+/// For lists filtered to the target, finding it is allowed.
+fn classify(request: &Request, res: &support::Response) -> Outcome {
+    let status = res.status;
+    if request.list && status == StatusCode::OK {
+        let body = res.json();
+        let total = body["total"]
+            .as_u64()
+            .unwrap_or_else(|| body.as_array().map_or(1, |a| a.len() as u64));
+        return if total > 0 {
+            Outcome::Allowed
+        } else {
+            Outcome::Denied
+        };
+    }
+    match status {
+        s if s.is_success() || s == StatusCode::CONFLICT => Outcome::Allowed,
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND => Outcome::Denied,
+        StatusCode::UNPROCESSABLE_ENTITY => {
+            let fields = res.json()["errors"].to_string();
+            if ["school_id", "org_unit_id", "parent_id", "class_id"]
+                .iter()
+                .any(|f| fields.contains(f))
+            {
+                Outcome::Denied
+            } else {
+                panic!(
+                    "{} → 422 about the input, not the reach: {}",
+                    request.uri, res.text
+                )
+            }
+        }
+        other => panic!("{} → unexpected {other}: {}", request.uri, res.text),
+    }
+}
+
+fn request_for(method: &str, path: &str, t: &Targets, f: &Fixture) -> Request {
+    let fill = |p: &str| {
+        let id_of = |resource: &str| -> String {
+            match resource {
+                "org-units" => t.org.to_string(),
+                "classes" => t.class.to_string(),
+                "staff" => t.staff.to_string(),
+                "learners" => t.learner.to_string(),
+                "enrolments" => t.enrolment.to_string(),
+                "school-years" => f.year.to_string(),
+                "national-ids" => t.learner_national_id.clone(),
+                "tokens" => t.token.to_string(),
+                "users" => t.user.to_string(),
+                other => panic!("no target for /{other}/{{id}}"),
+            }
+        };
+        if !p.contains('{') {
+            return p.to_string();
+        }
+        let resource = p.trim_start_matches("/api/v1/").split('/').next().unwrap();
+        p.replace("{id}", &id_of(resource))
+            .replace("{consent_id}", &t.consent.to_string())
+    };
+    let uri = fill(path);
+    let record = |body: Option<Value>| Request {
+        uri: uri.clone(),
+        body: body.map(|b| b.to_string()),
+        scoped: true,
+        list: false,
+    };
+    let global = |body: Option<Value>| Request {
+        uri: uri.clone(),
+        body: body.map(|b| b.to_string()),
+        scoped: false,
+        list: false,
+    };
+    let list = |query: String| Request {
+        uri: format!("{uri}?{query}"),
+        body: None,
+        scoped: true,
+        list: true,
+    };
+    let current = |kind: &str| f.current.get(&(kind.to_string(), uri.clone())).cloned();
+    match (method, path) {
+        ("GET", "/api/v1/learners") => list(format!("q={}", t.learner_national_id)),
+        ("GET", "/api/v1/staff") => list(format!("org_unit_id={}", t.school)),
+        ("GET", "/api/v1/classes") => list(format!("org_unit_id={}", t.school)),
+        ("GET", "/api/v1/org-units") => list(format!("parent_id={}", f.parent_of[&t.school])),
+        ("GET", "/api/v1/audit") => list(format!("entity=learner&entity_id={}", t.learner)),
+        // Lists every account in reach; that none outside it appears is checked separately.
+        ("GET", "/api/v1/users") => global(None),
+        ("GET", "/api/v1/audit/export") => Request {
+            uri: format!("{uri}?entity=learner&entity_id={}", t.learner),
+            body: None,
+            scoped: false,
+            list: false,
+        },
+        ("POST", "/api/v1/learners") => record(Some(json!({
+            "school_id": t.school, "full_name": "Lê Thị Ma Trận", "birth_date": "2014-04-04",
+            "gender": "F", "ethnicity_code": "01", "guardians": []
+        }))),
+        ("POST", "/api/v1/staff") => record(Some(json!({
+            "org_unit_id": t.school, "full_name": "Trần Văn Quyền", "birth_date": "1990-01-01",
+            "gender": "M", "ethnicity_code": "01", "position": "teacher",
+            "qualification": "bachelor", "employment_type": "civil_servant"
+        }))),
+        ("POST", "/api/v1/classes") => record(Some(json!({
+            "org_unit_id": t.school, "school_year_id": f.year, "grade": f.grade_of[&t.school],
+            "name": format!("MT{}", f.next())
+        }))),
+        ("POST", "/api/v1/org-units") => record(Some(json!({
+            "parent_id": t.school, "kind": "site", "code": format!("MT{}", f.next()),
+            "name": "Điểm trường Ma Trận"
+        }))),
+        ("POST", "/api/v1/learners/{id}/enrolments") => {
+            record(Some(json!({ "class_id": t.class })))
+        }
+        ("PUT", "/api/v1/enrolments/{id}/status") => record(Some(json!({
+            "status": "studying", "effective_on": "2025-09-05"
+        }))),
+        ("POST", "/api/v1/learners/{id}/consents") => record(Some(json!({
+            "purpose": "photo_publication", "given_by": "Nguyễn Thị Mẹ"
+        }))),
+        ("PUT", _) => record(Some(
+            current("put").unwrap_or_else(|| panic!("no current record for {uri}")),
+        )),
+        ("GET", "/api/v1/subjects") => Request {
+            uri: format!("{uri}?grade=6"),
+            body: None,
+            scoped: false,
+            list: false,
+        },
+        ("POST", "/api/v1/school-years") => global(Some(json!({ "start_year": 2031 }))),
+        ("POST", "/api/v1/tokens") => global(Some(json!({ "name": "ma trận" }))),
+        (
+            "GET",
+            "/api/v1/me"
+            | "/api/v1/tokens"
+            | "/api/v1/school-years"
+            | "/api/v1/admin-units"
+            | "/api/v1/ethnicities"
+            | "/api/v1/openapi.json",
+        )
+        | ("GET", "/api/v1/school-years/{id}/terms" | "/api/v1/national-ids/{id}") => global(None),
+        (_, p) if p.contains("{id}") => record(None),
+        (m, p) => panic!("no matrix request for {m} {p}: add one"),
+    }
+}
+
+struct Fixture {
+    callers: Vec<Caller>,
+    foreign_user: i64,
+    year: i64,
+    /// Parent unit of each school (to list a school among its siblings).
+    parent_of: BTreeMap<i64, i64>,
+    /// A grade the school teaches (for creating a class).
+    grade_of: BTreeMap<i64, i64>,
+    /// Current JSON of records, by ("put", uri), for PUT requests.
+    current: BTreeMap<(String, String), Value>,
+    counter: std::sync::atomic::AtomicU32,
+}
+
+impl Fixture {
+    fn next(&self) -> u32 {
+        self.counter
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    }
+
+    async fn build(t: &TestApp) -> Fixture {
+        let mut conn = t.store.conn();
+        let year = truongso_store::years::current(&mut conn)
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        // A principal over the whole demo tree (sees every field), to read records for PUTs.
+        let root = orgs::roots(&mut conn, &Scope::All).await.unwrap()[0].id;
+        let super_token = account_with_token(t, "matran.sieu", "principal", root).await;
+        let foreign = foreign_tree(t).await;
+
+        let mut f = Fixture {
+            callers: vec![],
+            foreign_user: foreign.user,
+            year,
+            parent_of: BTreeMap::new(),
+            grade_of: BTreeMap::new(),
+            current: BTreeMap::new(),
+            counter: Default::default(),
+        };
+        let foreign_targets = targets_in_school(t, &mut f, foreign.school, None, None).await;
+        let mut foreign_targets = foreign_targets;
+        foreign_targets.user = foreign.user;
+        foreign_targets.token = foreign.token;
+
+        let anonymous = Caller {
+            role: None,
+            label: "(anonymous)".into(),
+            token: None,
+            targets: BTreeMap::from([(Place::Foreign, foreign_targets.clone())]),
+        };
+        f.callers.push(anonymous);
+        for role in Role::ALL {
+            let account = t.account(role.code(), 0).clone();
+            let token = t.token(&account.username).await;
+            let user = users::credentials(&mut t.store.conn(), &account.username)
+                .await
+                .unwrap()
+                .unwrap()
+                .user;
+            let own_token = token_id(t, user.id).await;
+            let mut targets = BTreeMap::new();
+            let (inside, near) = match role {
+                Role::Teacher | Role::HomeroomTeacher => {
+                    let staff = user.staff_id.expect("teacher account has a staff record");
+                    let mine = classes::reached_by_staff(&mut t.store.conn(), staff)
+                        .await
+                        .unwrap();
+                    let school = account.scope_org_id;
+                    let inside = targets_in_school(t, &mut f, school, Some(&mine), None).await;
+                    let near = targets_in_school(t, &mut f, school, None, Some(&mine)).await;
+                    (inside, Some(near))
+                }
+                Role::Guardian | Role::Learner => {
+                    let children = users::learner_ids(&mut t.store.conn(), user.id)
+                        .await
+                        .unwrap();
+                    let child = learners::get(&mut t.store.conn(), &Scope::All, children[0])
+                        .await
+                        .unwrap();
+                    let mut inside =
+                        targets_in_school(t, &mut f, child.school_id, None, None).await;
+                    retarget_learner(t, &mut f, &mut inside, child.id).await;
+                    let mut near = inside.clone();
+                    let other = other_learner_of(t, child.school_id, child.id).await;
+                    retarget_learner(t, &mut f, &mut near, other).await;
+                    (inside, Some(near))
+                }
+                _ => {
+                    let school = first_school_under(t, account.scope_org_id).await;
+                    let inside = targets_in_school(t, &mut f, school, None, None).await;
+                    let near = match school_outside(t, account.scope_org_id).await {
+                        Some(other) => Some(targets_in_school(t, &mut f, other, None, None).await),
+                        None => None,
+                    };
+                    (inside, near)
+                }
+            };
+            let mut inside = inside;
+            // An account in the inside school, for password resets.
+            let colleague = format!("matran.dongnghiep.{}", role.code());
+            account_with_token(t, &colleague, "teacher", inside.school).await;
+            inside.user = users::credentials(&mut t.store.conn(), &colleague)
+                .await
+                .unwrap()
+                .unwrap()
+                .user
+                .id;
+            inside.token = own_token;
+            targets.insert(Place::Inside, inside);
+            if let Some(mut near) = near {
+                near.user = foreign.user;
+                near.token = foreign.token;
+                targets.insert(Place::Near, near);
+            }
+            targets.insert(Place::Foreign, foreign_targets.clone());
+            f.callers.push(Caller {
+                role: Some(*role),
+                label: format!("{} ({})", role.code(), account.username),
+                token: Some(token),
+                targets,
+            });
+        }
+        // Current records for PUTs, read with the all-seeing account.
+        let mut puts = vec![];
+        for caller in &f.callers {
+            for targets in caller.targets.values() {
+                puts.push(format!("/api/v1/learners/{}", targets.learner));
+                puts.push(format!("/api/v1/staff/{}", targets.staff));
+                puts.push(format!("/api/v1/classes/{}", targets.class));
+                puts.push(format!("/api/v1/org-units/{}", targets.org));
+            }
+        }
+        for uri in puts {
+            let mut res = t.api("GET", &uri, Some(&super_token), None).await;
+            if res.status == StatusCode::NOT_FOUND {
+                res = t.api("GET", &uri, Some(&foreign.super_token), None).await;
+            }
+            assert_eq!(res.status, StatusCode::OK, "{uri}: {}", res.text);
+            f.current.insert(("put".into(), uri), res.json());
+        }
+        f
+    }
+}
+
+/// A user with a role over a unit, with an API token.
+async fn account_with_token(t: &TestApp, username: &str, role: &str, org: i64) -> String {
+    let mut tx = t.store.begin().await.unwrap();
+    users::create(
+        &mut tx,
+        &users::NewUser {
+            username,
+            password: "mat-khau-ma-tran",
+            display_name: username,
+            role,
+            scope_org_id: org,
+            staff_id: None,
+            learner_ids: &[],
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    t.token(username).await
+}
+
+async fn token_id(t: &TestApp, user_id: i64) -> i64 {
+    truongso_store::tokens::create(&mut t.store.conn(), user_id, "own", 1)
+        .await
+        .unwrap()
+        .1
+        .id
+}
+
+struct Foreign {
+    school: i64,
+    user: i64,
+    token: i64,
+    super_token: String,
+}
+
+/// Another organisation tree (a second root with a school, its class, staff and learner),
+/// outside every demo account's reach.
+async fn foreign_tree(t: &TestApp) -> Foreign {
+    let mut tx = t.store.begin().await.unwrap();
+    let input = |parent, kind, code: &str, name: &str, levels| OrgInput {
+        parent_id: parent,
+        kind,
+        code: code.into(),
+        name: name.into(),
+        ward_code: None,
+        address: None,
+        lat: None,
+        lon: None,
+        levels,
+        ownership: None,
+    };
+    use truongso_domain::org::{Levels, OrgKind, SchoolLevel};
+    let today = chrono::NaiveDate::from_ymd_opt(2025, 10, 1).unwrap();
+    let root = orgs::create(
+        &mut tx,
+        &Scope::All,
+        &input(
+            None,
+            OrgKind::Ministry,
+            "NGOAI",
+            "Bộ ngành khác (ngoài hệ thống)",
+            Levels::default(),
+        ),
+        today,
+    )
+    .await
+    .unwrap();
+    let school = orgs::create(
+        &mut tx,
+        &Scope::All,
+        &input(
+            Some(root.id),
+            OrgKind::School,
+            "NGOAI-TH",
+            "Trường Tiểu học Ngoài",
+            Levels(vec![SchoolLevel::Primary]),
+        ),
+        today,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let super_token = account_with_token(t, "ngoai.sieu", "principal", root.id).await;
+    account_with_token(t, "ngoai.hieutruong", "principal", school.id).await;
+    let user = users::credentials(&mut t.store.conn(), "ngoai.hieutruong")
+        .await
+        .unwrap()
+        .unwrap()
+        .user
+        .id;
+    let year = truongso_store::years::current(&mut t.store.conn())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let staff = t
+        .api("POST", "/api/v1/staff", Some(&super_token), Some(&json!({
+            "org_unit_id": school.id, "full_name": "Đỗ Thị Ngoài", "birth_date": "1985-05-05", "gender": "F",
+            "ethnicity_code": "01", "position": "teacher", "qualification": "bachelor", "employment_type": "civil_servant"
+        }).to_string()))
+        .await;
+    assert_eq!(staff.status, StatusCode::CREATED, "{}", staff.text);
+    let class = t
+        .api(
+            "POST",
+            "/api/v1/classes",
+            Some(&super_token),
+            Some(
+                &json!({
+                    "org_unit_id": school.id, "school_year_id": year, "grade": 3, "name": "3A",
+                    "homeroom_staff_id": staff.json()["id"]
+                })
+                .to_string(),
+            ),
+        )
+        .await;
+    assert_eq!(class.status, StatusCode::CREATED, "{}", class.text);
+    let learner = t
+        .api("POST", "/api/v1/learners", Some(&super_token), Some(&json!({
+            "school_id": school.id, "class_id": class.json()["id"], "full_name": "Hà Văn Ngoài",
+            "birth_date": "2017-02-02", "gender": "M", "ethnicity_code": "01", "national_id": "079217000555",
+            "guardians": [{"relation": "father", "full_name": "Hà Văn Bố", "phone": "0912345678"}]
+        }).to_string()))
+        .await;
+    assert_eq!(learner.status, StatusCode::CREATED, "{}", learner.text);
+    let token = token_id(t, user).await;
+    Foreign {
+        school: school.id,
+        user,
+        token,
+        super_token,
+    }
+}
+
+/// Targets in a school: a class (among `only` when given, not among `not` when given), a
+/// learner enrolled in it, its enrolment, a consent, a staff member.
+async fn targets_in_school(
+    t: &TestApp,
+    f: &mut Fixture,
+    school: i64,
+    only: Option<&[i64]>,
+    not: Option<&[i64]>,
+) -> Targets {
+    let mut conn = t.store.conn();
+    let unit = orgs::get(&mut conn, &Scope::All, school).await.unwrap();
+    f.parent_of.insert(school, unit.parent_id.unwrap_or(school));
+    let all = classes::list(
+        &mut conn,
+        &Scope::All,
+        &classes::ClassFilter {
+            org_unit_id: Some(school),
+            ..Default::default()
+        },
+        &PageRequest::new(1, 500),
+    )
+    .await
+    .unwrap()
+    .items;
+    let class = all
+        .iter()
+        .find(|c| {
+            c.learner_count > 0
+                && only.is_none_or(|o| o.contains(&c.id))
+                && not.is_none_or(|n| !n.contains(&c.id))
+        })
+        .unwrap_or_else(|| panic!("no suitable class in school {school}"));
+    f.grade_of.insert(school, i64::from(class.grade));
+    let staff = truongso_store::staff::list(
+        &mut conn,
+        &Scope::All,
+        &truongso_store::staff::StaffFilter {
+            org_unit_id: Some(school),
+            ..Default::default()
+        },
+        &PageRequest::new(1, 1),
+    )
+    .await
+    .unwrap()
+    .items[0]
+        .id;
+    let learner = learners::list(
+        &mut conn,
+        &Scope::All,
+        &learners::LearnerFilter {
+            class_id: Some(class.id),
+            ..Default::default()
+        },
+        &PageRequest::new(1, 1),
+    )
+    .await
+    .unwrap()
+    .items[0]
+        .id;
+    let mut targets = Targets {
+        org: school,
+        school,
+        class: class.id,
+        staff,
+        ..Default::default()
+    };
+    retarget_learner(t, f, &mut targets, learner).await;
+    targets
+}
+
+/// Points the learner-related targets (learner, national ID, enrolment, consent) at `learner`.
+async fn retarget_learner(t: &TestApp, _f: &mut Fixture, targets: &mut Targets, learner: i64) {
+    let mut conn = t.store.conn();
+    let l = learners::get(&mut conn, &Scope::All, learner)
+        .await
+        .unwrap();
+    targets.learner = learner;
+    targets.learner_national_id = l
+        .national_id
+        .clone()
+        .unwrap_or_else(|| l.learner_code.clone());
+    targets.enrolment = truongso_store::enrolments::of_learner(&mut conn, learner)
+        .await
+        .unwrap()[0]
+        .id;
+    let consent = truongso_store::consents::give(
+        &mut conn,
+        learner,
+        &truongso_store::consents::NewConsent {
+            purpose: truongso_domain::consent::ConsentPurpose::Notifications,
+            given_by: "Người giám hộ".into(),
+            relation: None,
+            learner_agreed: None,
+            note: None,
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    targets.consent = consent.id;
+    truongso_store::audit::record(
+        &mut conn,
+        &truongso_store::audit::AuditActor::default(),
+        &truongso_store::audit::NewAuditEntry {
+            action: truongso_store::audit::AuditAction::Read,
+            entity: "learner",
+            entity_id: Some(learner),
+            org_id: Some(l.school_id),
+            detail: Some("matrix fixture".into()),
+        },
+    )
+    .await
+    .unwrap();
+}
+
+async fn other_learner_of(t: &TestApp, school: i64, not: i64) -> i64 {
+    learners::list(
+        &mut t.store.conn(),
+        &Scope::All,
+        &learners::LearnerFilter {
+            school_id: Some(school),
+            ..Default::default()
+        },
+        &PageRequest::new(1, 2),
+    )
+    .await
+    .unwrap()
+    .items
+    .into_iter()
+    .find(|l| l.id != not)
+    .unwrap()
+    .id
+}
+
+async fn first_school_under(t: &TestApp, org: i64) -> i64 {
+    let mut conn = t.store.conn();
+    let unit = orgs::get(&mut conn, &Scope::All, org).await.unwrap();
+    let scope = unit.scope();
+    let schools = orgs::list(
+        &mut conn,
+        &scope,
+        &orgs::OrgFilter {
+            kind: Some(truongso_domain::org::OrgKind::School),
+            ..Default::default()
+        },
+        &PageRequest::new(1, 50),
+    )
+    .await
+    .unwrap()
+    .items;
+    // A school with classes this year.
+    for s in schools {
+        let n = classes::list(
+            &mut conn,
+            &Scope::All,
+            &classes::ClassFilter {
+                org_unit_id: Some(s.id),
+                ..Default::default()
+            },
+            &PageRequest::new(1, 1),
+        )
+        .await
+        .unwrap()
+        .total;
+        if n > 0 {
+            return s.id;
+        }
+    }
+    panic!("no school with classes under {org}")
+}
+
+/// A demo school with classes outside the subtree of `org`, if the demo tree has one.
+async fn school_outside(t: &TestApp, org: i64) -> Option<i64> {
+    let mut conn = t.store.conn();
+    let unit = orgs::get(&mut conn, &Scope::All, org).await.unwrap();
+    let root = orgs::roots(&mut conn, &Scope::All).await.unwrap()[0].id;
+    let everywhere = first_schools(t, root).await;
+    everywhere
+        .into_iter()
+        .find(|(_, path)| !path.starts_with(&unit.path))
+        .map(|(id, _)| id)
+}
+
+async fn first_schools(t: &TestApp, root: i64) -> Vec<(i64, String)> {
+    let mut conn = t.store.conn();
+    let scope = orgs::get(&mut conn, &Scope::All, root)
+        .await
+        .unwrap()
+        .scope();
+    let mut out = vec![];
+    for s in orgs::list(
+        &mut conn,
+        &scope,
+        &orgs::OrgFilter {
+            kind: Some(truongso_domain::org::OrgKind::School),
+            ..Default::default()
+        },
+        &PageRequest::new(1, 500),
+    )
+    .await
+    .unwrap()
+    .items
+    {
+        let has_classes = classes::list(
+            &mut conn,
+            &Scope::All,
+            &classes::ClassFilter {
+                org_unit_id: Some(s.id),
+                ..Default::default()
+            },
+            &PageRequest::new(1, 1),
+        )
+        .await
+        .unwrap()
+        .total
+            > 0;
+        if has_classes {
+            out.push((s.id, s.path));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_permission_is_used_by_some_route() {
+    let used: Vec<Permission> = truongso_web::auth::policy::routes()
+        .values()
+        .filter_map(|n| match n {
+            Need::Permission(p) => Some(*p),
+            _ => None,
+        })
+        .collect();
+    for p in Permission::ALL {
+        assert!(
+            used.contains(p) || *p == Permission::LearnerSensitive,
+            "permission {p} is granted but no route needs it"
+        );
+    }
+}
