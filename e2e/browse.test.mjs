@@ -332,6 +332,7 @@ test('e. teacher: sees their own class, cannot open another school\'s learner', 
   try {
     const text = await bodyText(page);
     assert.ok(text.includes('Lớp của tôi'), `the teacher's home page ${page.url()} has no "Lớp của tôi"`);
+    await page.screenshot({ path: join(SHOTS, 'teacher-home.png'), fullPage: true });
     const classLink = page.locator('main a[href^="/classes/"]').first();
     const classHref = await follow(page, classLink, "the teacher's first class");
     const learners = page.locator('main table a[href^="/learners/"]');
@@ -348,6 +349,49 @@ test('e. teacher: sees their own class, cannot open another school\'s learner', 
     await Promise.all([page.waitForURL(/\/login$/), page.locator('form.logout button').click()]);
     const again = await page.goto('/');
     assert.match(new URL(page.url()).pathname, /^\/login/, `after signing out, / went to ${page.url()} (${again.status()})`);
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('f. guardian on a phone: their child, who opened the record, consents', async () => {
+  const guardian = account('guardian');
+  const page = await pageAs(guardian, PHONE);
+  try {
+    const text = await bodyText(page);
+    assert.ok(text.includes('Con của tôi'), `the guardian's home page ${page.url()} has no "Con của tôi"`);
+    const child = page.locator('main a[href^="/learners/"]').first();
+    const childHref = await follow(page, child, "the guardian's child");
+    await follow(page, page.locator('main a[href$="/access-log"]'), 'the access log link');
+    const log = await bodyText(page);
+    assert.ok(log.includes('Ai đã xem hồ sơ'), `no access log heading on ${page.url()}`);
+    assertCleanVietnamese(log, page.url());
+    await page.screenshot({ path: join(SHOTS, 'guardian-access-log-phone.png'), fullPage: true });
+    await page.goto(`${childHref}/consents`);
+    await page.selectOption('#purpose', 'photo_publication');
+    await page.fill('#given_by', 'Nguyễn Thị Mẹ');
+    await Promise.all([page.waitForURL((u) => u.pathname.endsWith('/consents')), page.locator('main form button[type="submit"]').last().click()]);
+    const consents = await bodyText(page);
+    assert.ok(consents.includes('Đăng ảnh, video của học sinh') && consents.includes('Đang hiệu lực'), `the consent is not listed on ${page.url()}`);
+    await page.screenshot({ path: join(SHOTS, 'guardian-consents-phone.png'), fullPage: true });
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('g. school administrator: the audit trail of the school', async () => {
+  const page = await pageAs(account('school_admin'));
+  try {
+    const res = await page.goto('/audit');
+    assert.equal(res.status(), 200, `GET ${page.url()}`);
+    const rows = page.locator('main table tbody tr');
+    assert.ok((await rows.count()) > 0, `the audit page ${page.url()} lists nothing`);
+    assertCleanVietnamese(await bodyText(page), page.url());
+    await page.screenshot({ path: join(SHOTS, 'audit-desktop.png'), fullPage: true });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('a[href^="/audit/export"]').click()]);
+    const path = await download.path();
+    const csv = await readFile(path, 'utf8');
+    assert.ok(csv.startsWith('\uFEFF') && csv.includes('Tài khoản'), 'the CSV export lacks its BOM or Vietnamese header');
   } finally {
     await page.context().close();
   }

@@ -193,6 +193,8 @@ pub struct DemoAccount {
     /// "ministry_officer", "department_officer", "office_officer", "principal", "school_admin",
     /// "teacher", "homeroom_teacher", "guardian", "learner".
     pub role: String,
+    /// The person's name as shown in the header ("Nguyễn Thị Hoa"), or the office for officers.
+    pub display_name: String,
     /// Index into [`Plan::orgs`].
     pub scope_org: usize,
     /// For school roles: the school's ordinal (index into [`Plan::schools`]).

@@ -403,6 +403,7 @@ impl Plan {
             password: format!("demo-{username}"),
             username,
             role: role.to_string(),
+            display_name: format!("Cán bộ {}", self.orgs[scope_org].name),
             scope_org,
             school_ordinal: None,
             staff: None,
@@ -490,6 +491,16 @@ impl Plan {
             ];
             for (prefix, role, staff, learner) in roles {
                 let mut a = account(format!("{prefix}.{code}"), role, spec.org);
+                a.display_name = match (staff, learner) {
+                    (Some(i), _) => data.staff[i].full_name.clone(),
+                    (_, Some(i)) if role == "learner" => data.learners[i].input.full_name.clone(),
+                    (_, Some(i)) => data.learners[i]
+                        .input
+                        .guardians
+                        .first()
+                        .map_or_else(|| a.display_name.clone(), |g| g.full_name.clone()),
+                    _ => format!("Quản trị {}", lower_first(&self.orgs[spec.org].name)),
+                };
                 a.school_ordinal = Some(ordinal);
                 a.staff = staff;
                 a.learner = learner;

@@ -585,7 +585,7 @@ async fn write_accounts(
             &crate::users::NewUser {
                 username: &account.username,
                 password: &account.password,
-                display_name: &account.username,
+                display_name: &account.display_name,
                 role: &account.role,
                 scope_org_id,
                 staff_id,

@@ -284,7 +284,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("date_to", "Đến ngày", "To"),
     ("export_csv", "Tải xuống CSV", "Download CSV"),
     ("entries", "mục", "entries"),
-    ("time", "Thời điểm", "Time"),
+    ("time", "Thời điểm (giờ Việt Nam)", "Time (Vietnam)"),
     ("ip", "Địa chỉ IP", "IP address"),
     ("detail", "Chi tiết", "Detail"),
     ("who", "Người truy cập", "Who"),

@@ -6,6 +6,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use truongso_domain::consent::ConsentPurpose;
 use truongso_store::audit::{self, AuditEntry, AuditFilter};
@@ -110,6 +111,17 @@ impl AuditPage {
     fn action_label(&self, code: &str) -> String {
         action_label(self.lang, code)
     }
+
+    fn local(&self, at: &DateTime<Utc>) -> String {
+        vietnam_time(at)
+    }
+}
+
+/// A moment as read in Vietnam (UTC+7, no daylight saving).
+fn vietnam_time(at: &DateTime<Utc>) -> String {
+    (*at + chrono::Duration::hours(7))
+        .format("%d/%m/%Y %H:%M:%S")
+        .to_string()
 }
 
 fn action_label(lang: Lang, code: &str) -> String {
@@ -170,6 +182,10 @@ pub struct AccessLogPage {
 impl AccessLogPage {
     fn action_label(&self, code: &str) -> String {
         action_label(self.lang, code)
+    }
+
+    fn local(&self, at: &DateTime<Utc>) -> String {
+        vietnam_time(at)
     }
 
     fn role_label(&self, code: &str) -> String {
