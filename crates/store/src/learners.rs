@@ -288,8 +288,9 @@ pub fn search_condition(backend: Backend, text: &str) -> Option<SimpleExpr> {
     if t.chars().all(|c| c.is_ascii_digit()) {
         return Some(Expr::col((Learners::Table, Learners::NationalId)).eq(t));
     }
+    // `get` rather than slicing: a name may begin with a multi-byte letter ("Bùi").
     if t.len() > 2
-        && t[..2].eq_ignore_ascii_case("hs")
+        && t.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("hs"))
         && t[2..].chars().all(|c| c.is_ascii_digit())
     {
         return Some(
@@ -604,4 +605,29 @@ pub async fn school_of(conn: &mut Conn<'_>, id: i64) -> StoreResult<Option<i64>>
         )
         .await?;
     Ok(row.map(|r| r.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// Any text a user can type gives a condition or none, never a crash (names start with
+        /// multi-byte letters: "Bùi", "Đặng", "Ông").
+        #[test]
+        fn search_condition_never_panics(text in "\\PC{0,40}") {
+            let _ = search_condition(Backend::Sqlite, &text);
+            let _ = search_condition(Backend::Postgres, &text);
+        }
+    }
+
+    #[test]
+    fn names_starting_with_multibyte_letters_search_by_name() {
+        for name in ["Bùi Cát Hân", "Lý Thị Thảo", "Đặng Văn Hải", "Hồ", "Hṣ1"] {
+            assert!(search_condition(Backend::Sqlite, name).is_some(), "{name}");
+        }
+        assert!(search_condition(Backend::Sqlite, "hs0000000123").is_some());
+    }
 }
