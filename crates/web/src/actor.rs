@@ -88,6 +88,27 @@ impl Actor {
         }
     }
 
+    /// Records that the actor listed or searched personal records (with the query they used).
+    pub async fn audit_list(
+        &self,
+        conn: &mut Conn<'_>,
+        entity: &str,
+        query: Option<&str>,
+    ) -> StoreResult<()> {
+        audit::record(
+            conn,
+            &self.audit_actor(),
+            &NewAuditEntry {
+                action: AuditAction::List,
+                entity,
+                entity_id: None,
+                org_id: self.user.as_ref().map(|u| u.scope_org_id),
+                detail: query.map(|q| q.chars().take(500).collect()),
+            },
+        )
+        .await
+    }
+
     /// Records an entry in the audit trail as this actor.
     pub async fn audit(
         &self,

@@ -13,7 +13,7 @@ use crate::actor::Actor;
 use crate::error::{ApiError, ApiResult, Problem};
 use truongso_domain::access::Permission;
 use truongso_store::StoreError;
-use truongso_store::audit::{self, AuditAction, NewAuditEntry};
+use truongso_store::audit::AuditAction;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -33,29 +33,8 @@ async fn list(
 ) -> ApiResult<Json<Page<LearnerSummary>>> {
     let mut conn = s.store.conn();
     let found = learners::list(&mut conn, &actor.scope, &filter, &page).await?;
-    record_list(&mut conn, &actor, uri.query()).await?;
+    actor.audit_list(&mut conn, "learner", uri.query()).await?;
     Ok(Json(found))
-}
-
-/// A list or search of learners shows personal data: recorded with its query.
-pub async fn record_list(
-    conn: &mut truongso_store::Conn<'_>,
-    actor: &Actor,
-    query: Option<&str>,
-) -> ApiResult<()> {
-    audit::record(
-        conn,
-        &actor.audit_actor(),
-        &NewAuditEntry {
-            action: AuditAction::List,
-            entity: "learner",
-            entity_id: None,
-            org_id: actor.user.as_ref().map(|u| u.scope_org_id),
-            detail: query.map(|q| q.chars().take(500).collect()),
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 /// Reads a learner for the actor, recording the read — or, when the learner is outside the

@@ -26,11 +26,13 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn list(
     State(s): State<AppState>,
     actor: Actor,
+    uri: axum::http::Uri,
     ListQuery(filter, page): ListQuery<StaffFilter>,
 ) -> ApiResult<Json<Page<StaffMember>>> {
-    Ok(Json(
-        staff::list(&mut s.store.conn(), &actor.scope, &filter, &page).await?,
-    ))
+    let mut conn = s.store.conn();
+    let found = staff::list(&mut conn, &actor.scope, &filter, &page).await?;
+    actor.audit_list(&mut conn, "staff", uri.query()).await?;
+    Ok(Json(found))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

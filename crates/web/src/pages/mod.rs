@@ -418,6 +418,14 @@ async fn staff_list(
     let staff = staff::list(&mut s.store.conn(), &actor.scope, &filter, &page)
         .await
         .lang(&actor)?;
+    actor
+        .audit_list(
+            &mut s.store.conn(),
+            "staff",
+            Some(&format!("org_unit_id={id}")),
+        )
+        .await
+        .lang(&actor)?;
     let crumbs = crumbs_for(&s, &actor, &unit).await?;
     let pager = Pager::new(&staff, &uri);
     Ok(StaffListPage {
@@ -460,6 +468,14 @@ async fn class_page(
         ..Default::default()
     };
     let learners = learners::list(&mut s.store.conn(), &actor.scope, &filter, &page)
+        .await
+        .lang(&actor)?;
+    actor
+        .audit_list(
+            &mut s.store.conn(),
+            "learner",
+            Some(&format!("class_id={id}")),
+        )
         .await
         .lang(&actor)?;
     let school = orgs::get(&mut s.store.conn(), &actor.scope, class.org_unit_id)
@@ -521,7 +537,8 @@ async fn learner_search(
     let learners = learners::list(&mut s.store.conn(), &actor.scope, &filter, &page)
         .await
         .lang(&actor)?;
-    crate::api::learners::record_list(&mut s.store.conn(), &actor, uri.query())
+    actor
+        .audit_list(&mut s.store.conn(), "learner", uri.query())
         .await
         .lang(&actor)?;
     let mut crumbs = vec![Crumb {
