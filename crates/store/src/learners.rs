@@ -446,6 +446,15 @@ pub async fn create(
             "Học sinh phải thuộc một trường.",
         ));
     }
+    // A teacher adds learners only to a class they lead or teach (else they could not see them).
+    if let Scope::Classes { class_ids, .. } = scope
+        && !input.class_id.is_some_and(|c| class_ids.contains(&c))
+    {
+        return Err(StoreError::invalid(
+            "class_id",
+            "Giáo viên chỉ thêm được học sinh vào lớp mình phụ trách.",
+        ));
+    }
     let class = match input.class_id {
         Some(c) => {
             let class = crate::classes::get(&mut tx.conn(), scope, c)

@@ -73,7 +73,7 @@ async fn every_route_for_every_role_inside_and_outside_its_reach() {
                     let need = need_for(&method.parse().unwrap(), path)
                         .unwrap_or_else(|| panic!("{method} {path} is not in routes.csv"));
                     let request = request_for(method, path, targets, &fixture);
-                    let place = effective_place(caller.role, *place, method, path);
+                    let place = effective_place(caller.role, *place, path);
                     let expected = expect(caller.role, need, request.scoped, place);
                     let res = t.api(method, &request.uri, caller.token.as_deref(), request.body.as_deref()).await;
                     let actual = classify(&request, &res);
@@ -130,9 +130,9 @@ fn openapi_routes() -> Vec<(String, String)> {
 /// A teacher reaches the units, classes and staff of their whole school, but only the learners
 /// of their classes: for the "near" records (same school, another class), what decides is
 /// whether the request is about a learner.
-fn effective_place(role: Option<Role>, place: Place, method: &str, path: &str) -> Place {
-    let about_learner = (path.starts_with("/api/v1/learners")
-        && !(method == "POST" && path == "/api/v1/learners"))
+fn effective_place(role: Option<Role>, place: Place, path: &str) -> Place {
+    // Creating a learner names a class, which must be theirs, so it counts as about learners.
+    let about_learner = path.starts_with("/api/v1/learners")
         || path.starts_with("/api/v1/enrolments")
         || path.starts_with("/api/v1/audit");
     let reaches_school = matches!(role, Some(Role::Teacher | Role::HomeroomTeacher));
@@ -261,7 +261,7 @@ fn request_for(method: &str, path: &str, t: &Targets, f: &Fixture) -> Request {
             list: false,
         },
         ("POST", "/api/v1/learners") => record(Some(json!({
-            "school_id": t.school, "full_name": "Lê Thị Ma Trận", "birth_date": "2014-04-04",
+            "school_id": t.school, "class_id": t.class, "full_name": "Lê Thị Ma Trận", "birth_date": "2014-04-04",
             "gender": "F", "ethnicity_code": "01", "guardians": []
         }))),
         ("POST", "/api/v1/staff") => record(Some(json!({
