@@ -48,7 +48,7 @@ impl Kind {
             Kind::FoldedName => "folded full name",
             Kind::AccentedName => "full name with diacritics",
             Kind::FamilyGiven => "family + given name",
-            Kind::Prefixes => "3-letter word prefixes",
+            Kind::Prefixes => "name still being typed",
             Kind::GivenOnly => "given name only",
             Kind::NationalId => "12-digit national ID",
             Kind::LearnerCode => "learner code",
@@ -65,11 +65,13 @@ impl Kind {
             Kind::FoldedName => folded.clone(),
             Kind::AccentedName => l.full_name.clone(),
             Kind::FamilyGiven => format!("{first} {last}"),
-            Kind::Prefixes => words
-                .iter()
-                .map(|w| w.chars().take(3).collect::<String>())
-                .collect::<Vec<_>>()
-                .join(" "),
+            // Whole words and the last cut to 2 letters, as while typing ("nguyen thi ho").
+            Kind::Prefixes => {
+                let (init, tail) = words.split_at(words.len() - 1);
+                let mut typed: Vec<String> = init.iter().map(|w| w.to_string()).collect();
+                typed.push(tail[0].chars().take(2).collect());
+                typed.join(" ")
+            }
             Kind::GivenOnly => last.to_string(),
             Kind::NationalId => l.national_id.clone()?,
             Kind::LearnerCode => l.learner_code.clone(),
