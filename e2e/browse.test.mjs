@@ -63,6 +63,20 @@ function base32(secret) {
 }
 
 /** The current RFC 6238 code of a secret, as an authenticator app shows it. */
+/** The last time step used per account: the server accepts each step once. */
+const usedSteps = new Map();
+
+/** A fresh code for an account, waiting for the next 30-second step if this one was used. */
+async function freshCode(username, secret) {
+  let step = Math.floor(Date.now() / 1000 / 30);
+  if (usedSteps.has(username) && usedSteps.get(username) >= step) {
+    await new Promise((r) => setTimeout(r, (usedSteps.get(username) + 1) * 30_000 - Date.now() + 200));
+    step = Math.floor(Date.now() / 1000 / 30);
+  }
+  usedSteps.set(username, step);
+  return totp(secret);
+}
+
 export function totp(secret, now = Date.now()) {
   const counter = Buffer.alloc(8);
   counter.writeBigUInt64BE(BigInt(Math.floor(now / 1000 / 30)));
@@ -83,12 +97,12 @@ async function login(page, who) {
   if (new URL(page.url()).pathname === '/account/totp') {
     const secret = (await page.locator('code.secret').innerText()).trim();
     totpSecrets.set(who.username, secret);
-    await page.fill('#code', totp(secret));
+    await page.fill('#code', await freshCode(who.username, secret));
     await Promise.all([page.waitForURL((u) => u.pathname === '/account'), page.locator('main form button[type="submit"]').click()]);
   } else if (new URL(page.url()).pathname === '/login/totp') {
     const secret = totpSecrets.get(who.username);
     assert.ok(secret, `${who.username} asks for a code but was not enrolled in this run`);
-    await page.fill('#code', totp(secret));
+    await page.fill('#code', await freshCode(who.username, secret));
     await Promise.all([page.waitForURL((u) => u.pathname !== '/login/totp'), page.locator('main form button[type="submit"]').click()]);
   }
   const text = await page.locator('header').innerText();

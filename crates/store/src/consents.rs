@@ -38,7 +38,7 @@ pub struct NewConsent {
     pub note: Option<String>,
 }
 
-const COLUMNS: [Consents; 11] = [
+const COLUMNS: [Consents; 10] = [
     Consents::Id,
     Consents::LearnerId,
     Consents::Purpose,
@@ -49,7 +49,6 @@ const COLUMNS: [Consents; 11] = [
     Consents::WithdrawnAt,
     Consents::WithdrawnBy,
     Consents::Note,
-    Consents::RecordedByUserId,
 ];
 
 pub async fn of_learner(conn: &mut Conn<'_>, learner_id: i64) -> StoreResult<Vec<Consent>> {

@@ -697,6 +697,10 @@ fn access_schema(backend: Backend) -> Vec<String> {
             .timestamp_with_time_zone()
             .null()
             .to_owned(),
+        ColumnDef::new(Users::TotpLastStep)
+            .big_integer()
+            .null()
+            .to_owned(),
     ];
     let tables = [
         Table::create()

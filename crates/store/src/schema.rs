@@ -197,6 +197,7 @@ pub enum Users {
     FailedLogins,
     LockedUntil,
     PasswordChangedAt,
+    TotpLastStep,
 }
 
 #[derive(Iden, Clone, Copy)]

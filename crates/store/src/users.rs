@@ -231,6 +231,26 @@ pub async fn set_totp_secret(
     Ok(())
 }
 
+/// Accepts a one-time code's time step once: true when `step` is later than the last step used
+/// (so a code seen over someone's shoulder cannot be replayed). Atomic in one UPDATE.
+pub async fn use_totp_step(conn: &mut Conn<'_>, user_id: i64, step: u64) -> StoreResult<bool> {
+    let step = i64::try_from(step).unwrap_or(i64::MAX);
+    let n = conn
+        .execute(
+            Query::update()
+                .table(Users::Table)
+                .value(Users::TotpLastStep, step)
+                .and_where(Expr::col(Users::Id).eq(user_id))
+                .cond_where(
+                    sea_query::Condition::any()
+                        .add(Expr::col(Users::TotpLastStep).is_null())
+                        .add(Expr::col(Users::TotpLastStep).lt(step)),
+                ),
+        )
+        .await?;
+    Ok(n == 1)
+}
+
 /// The learners linked to a guardian or learner account.
 pub async fn learner_ids(conn: &mut Conn<'_>, user_id: i64) -> StoreResult<Vec<i64>> {
     let rows: Vec<(i64,)> = conn

@@ -289,12 +289,42 @@ async fn department_accounts_must_enrol_a_second_factor() {
             t.page("GET", "/", &cookie, None).await.status,
             StatusCode::OK
         );
-        // The next sign-in asks for a code.
+        // The next sign-in asks for a code; that session cannot swap in a new authenticator,
+        // and the code already used cannot be replayed.
         let again = post_login(&t, &who.username, &who.password).await;
         assert!(
             again.location().starts_with("/login/totp"),
             "{}",
             again.location()
+        );
+        let half = format!(
+            "truongso_session={}",
+            again.cookie("truongso_session").unwrap()
+        );
+        let swap = t.page("GET", "/account/totp", &half, None).await;
+        assert_eq!(
+            swap.location(),
+            "/login/totp",
+            "no new enrolment from a half-open session"
+        );
+        let form = t.page("GET", "/login/totp", &half, None).await;
+        let csrf = csrf_of(&form.text);
+        let replay = t
+            .page(
+                "POST",
+                "/login/totp",
+                &half,
+                Some(&format!("_csrf={csrf}&code={code}")),
+            )
+            .await;
+        assert_eq!(
+            replay.status,
+            StatusCode::UNAUTHORIZED,
+            "a used code is refused"
+        );
+        assert_eq!(
+            t.page("GET", "/", &half, None).await.location(),
+            "/login/totp"
         );
     })
     .await;

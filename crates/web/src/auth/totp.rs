@@ -18,12 +18,11 @@ fn totp(secret_base32: &str, account: &str) -> Option<Totp> {
         .ok()
 }
 
-/// Whether `code` is the current code (or the one just before or after) for the secret.
-pub fn verify(secret_base32: &str, code: &str) -> bool {
+/// The time step `code` belongs to, when it is the current code (or the one just before or
+/// after) for the secret. A step is accepted once only: see `users::use_totp_step`.
+pub fn verify(secret_base32: &str, code: &str) -> Option<u64> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    totp(secret_base32, "")
-        .and_then(|t| t.check_current(&code))
-        .is_some()
+    totp(secret_base32, "").and_then(|t| t.check_current(&code))
 }
 
 /// The current code (tests and the demo's own checks).
@@ -54,11 +53,11 @@ mod tests {
     fn a_fresh_secret_verifies_its_own_code_and_not_others() {
         let secret = new_secret();
         let code = current_code(&secret).unwrap();
-        assert!(verify(&secret, &code));
-        assert!(verify(&secret, &format!(" {} {} ", &code[..3], &code[3..])));
+        assert!(verify(&secret, &code).is_some());
+        assert!(verify(&secret, &format!(" {} {} ", &code[..3], &code[3..])).is_some());
         let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
-        assert!(!verify(&secret, &wrong));
-        assert!(!verify("not base32!", &code));
+        assert!(verify(&secret, &wrong).is_none());
+        assert!(verify("not base32!", &code).is_none());
     }
 
     #[test]

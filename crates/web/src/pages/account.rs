@@ -424,10 +424,19 @@ pub async fn totp_check(
     let creds = users::credentials(&mut conn, &user.username)
         .await
         .lang(&actor)?;
-    let secret = creds.and_then(|c| c.totp_secret);
-    let ok = secret
-        .as_deref()
-        .is_some_and(|sec| totp::verify(sec, &form.code));
+    let locked = creds
+        .as_ref()
+        .and_then(|c| c.locked_until)
+        .is_some_and(|u| u > Utc::now());
+    let step = creds
+        .and_then(|c| c.totp_secret)
+        .and_then(|sec| totp::verify(&sec, &form.code));
+    let ok = match step {
+        Some(step) if !locked => users::use_totp_step(&mut conn, user.id, step)
+            .await
+            .lang(&actor)?,
+        _ => false,
+    };
     if !ok {
         let mut a = actor.audit_actor();
         a.user_id = Some(user.id);
@@ -440,6 +449,17 @@ pub async fn totp_check(
         )
         .await
         .lang(&actor)?;
+        // Codes are guessable in a million tries: wrong codes count toward the lockout, and a
+        // locked account's half-open session ends.
+        if locked
+            || users::login_failed(&mut conn, user.id)
+                .await
+                .lang(&actor)?
+                .is_some()
+        {
+            sessions::delete(&mut conn, id).await.lang(&actor)?;
+            return Ok(Redirect::to("/login").into_response());
+        }
         let page = TotpPage {
             lang,
             nav: Nav::of(&actor),
@@ -474,8 +494,29 @@ fn enrolment_page(actor: &Actor, secret: String, error: Option<String>) -> TotpP
     }
 }
 
-pub async fn totp_enrol_form(actor: Actor) -> TotpPage {
-    enrolment_page(&actor, totp::new_secret(), None)
+pub async fn totp_enrol_form(State(s): State<AppState>, actor: Actor) -> PageResult<Response> {
+    if may_not_enrol(&s, &actor).await? {
+        return Ok(Redirect::to("/login/totp").into_response());
+    }
+    Ok(enrolment_page(&actor, totp::new_secret(), None).into_response())
+}
+
+/// A session that has given only the password may enrol a first authenticator, never replace
+/// an enrolled one (that would bypass the second factor).
+async fn may_not_enrol(s: &AppState, actor: &Actor) -> PageResult<bool> {
+    let pending = matches!(
+        actor.credential,
+        Credential::Session {
+            second_factor_done: false,
+            ..
+        }
+    );
+    let user = signed_in_user(actor)?;
+    let enrolled = users::credentials(&mut s.store.conn(), &user.username)
+        .await
+        .lang(actor)?
+        .is_some_and(|c| c.totp_secret.is_some());
+    Ok(pending && enrolled)
 }
 
 /// Saves the secret once the user proves their app produces its codes.
@@ -489,13 +530,19 @@ pub async fn totp_enrol(
     let (Some(user), Credential::Session { id, .. }) = (&actor.user, &actor.credential) else {
         return Ok(Redirect::to("/login").into_response());
     };
+    if may_not_enrol(&s, &actor).await? {
+        return Ok(Redirect::to("/login/totp").into_response());
+    }
     let secret = form.secret.unwrap_or_default();
-    if !totp::verify(&secret, &form.code) {
+    let Some(step) = totp::verify(&secret, &form.code) else {
         let page = enrolment_page(&actor, secret, Some(lang.t("totp_wrong").into()));
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
+    };
     let mut conn = s.store.conn();
     users::set_totp_secret(&mut conn, user.id, Some(&secret))
+        .await
+        .lang(&actor)?;
+    users::use_totp_step(&mut conn, user.id, step)
         .await
         .lang(&actor)?;
     sessions::complete_second_factor(&mut conn, id)
