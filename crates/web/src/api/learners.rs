@@ -7,7 +7,7 @@ use truongso_store::{Page, PageRequest};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{ApiJson, ListQuery, today};
+use super::{ApiJson, ListQuery, json_part, today};
 use crate::AppState;
 use crate::actor::Actor;
 use crate::error::{ApiError, ApiResult, Problem};
@@ -75,14 +75,27 @@ pub fn present(actor: &Actor, learner: Learner) -> Learner {
     }
 }
 
+/// Where a new learner goes (the non-profile part of [`NewLearner`]).
+#[derive(serde::Deserialize)]
+struct Placement {
+    school_id: i64,
+    class_id: Option<i64>,
+}
+
 /// Create a learner (a new learner code is issued) and optionally enrol them in a class.
 #[utoipa::path(post, path = "/learners", tag = "learners", request_body = NewLearner,
     responses((status = 201, body = Learner), (status = 400, body = Problem), (status = 422, body = Problem)))]
 async fn create(
     State(s): State<AppState>,
     actor: Actor,
-    ApiJson(input): ApiJson<NewLearner>,
+    ApiJson(body): ApiJson<serde_json::Value>,
 ) -> ApiResult<(StatusCode, Json<Learner>)> {
+    let placement: Placement = json_part(&body)?;
+    let input = NewLearner {
+        profile: json_part(&body)?,
+        school_id: placement.school_id,
+        class_id: placement.class_id,
+    };
     let mut tx = s.store.begin().await?;
     let learner = learners::create(&mut tx, &actor.scope, &input, today()).await?;
     actor

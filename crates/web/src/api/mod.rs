@@ -140,16 +140,24 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         serde_path_to_error::deserialize(de)
             .map(ApiJson)
-            .map_err(|e| {
-                let path = e.path().to_string();
-                let field = if path == "." {
-                    "body".to_string()
-                } else {
-                    path
-                };
-                ApiError::bad_request(&field, json_error_vi(e.inner()))
-            })
+            .map_err(path_error)
     }
+}
+
+/// One part of a JSON body that flattens several types (`NewLearner` = placement + profile):
+/// serde's `flatten` loses the path of an error, so such bodies are read part by part.
+pub fn json_part<T: DeserializeOwned>(body: &serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(body).map_err(path_error)
+}
+
+fn path_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let path = e.path().to_string();
+    let field = if path == "." {
+        "body".to_string()
+    } else {
+        path
+    };
+    ApiError::bad_request(&field, json_error_vi(e.inner()))
 }
 
 /// A Vietnamese explanation of a JSON error, keeping serde's detail (which names codes and types).

@@ -8,7 +8,7 @@ use truongso_store::{Page, PageRequest};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{ApiJson, ListQuery, today};
+use super::{ApiJson, ListQuery, json_part, today};
 use crate::AppState;
 use crate::actor::Actor;
 use crate::error::{ApiResult, Problem};
@@ -48,8 +48,17 @@ pub struct NewStaff {
 async fn create(
     State(s): State<AppState>,
     actor: Actor,
-    ApiJson(input): ApiJson<NewStaff>,
+    ApiJson(body): ApiJson<serde_json::Value>,
 ) -> ApiResult<(StatusCode, Json<StaffMember>)> {
+    // Read in parts: `flatten` would hide which field is wrong.
+    #[derive(Deserialize)]
+    struct Unit {
+        org_unit_id: i64,
+    }
+    let input = NewStaff {
+        org_unit_id: json_part::<Unit>(&body)?.org_unit_id,
+        profile: json_part(&body)?,
+    };
     let mut tx = s.store.begin().await?;
     let member = staff::create(
         &mut tx,
