@@ -18,6 +18,7 @@ const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 360, height: 780 };
 // The demo accounts, as written by `truongso seed --accounts-json`.
 const ACCOUNTS_FILE = process.env.TRUONGSO_ACCOUNTS;
+const AXE = join(dirname(fileURLToPath(import.meta.url)), 'node_modules', 'axe-core', 'axe.min.js');
 
 // Vietnamese letters that only exist with a diacritic (lowercase; the page text is lowercased first).
 const VI_DIACRITIC = /[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/u;
@@ -409,4 +410,44 @@ test('g. school administrator: the audit trail of the school', async () => {
   } finally {
     await page.context().close();
   }
+});
+
+/** Serious and critical WCAG 2.x A/AA violations found by axe-core on the current page. */
+async function axeViolations(page) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
+}
+
+test('h. accessibility: no serious WCAG 2.2 A/AA violation on the main pages (axe-core)', async () => {
+  const f = needWalk();
+  // axe is injected as an inline script, which the pages' CSP rightly refuses: bypass it here only.
+  const context = await browser.newContext({ viewport: DESKTOP, locale: 'vi-VN', baseURL: BASE, bypassCSP: true });
+  const page = await context.newPage();
+  const found = [];
+  try {
+    await page.goto('/login');
+    found.push(...(await axeViolations(page)).map((v) => `/login: ${v}`));
+    await login(page, account('school_admin'));
+    const admin = account('school_admin');
+    for (const path of ['/', `/orgs/${admin.scope_org_id}`, '/audit', '/account', `/learners/new?school_id=${admin.scope_org_id}`]) {
+      await page.goto(path);
+      found.push(...(await axeViolations(page)).map((v) => `${path}: ${v}`));
+    }
+    const learner = page.locator('main table a[href^="/learners/"]').first();
+    await page.goto(`/orgs/${admin.scope_org_id}`);
+    const classLink = page.locator('main table a[href^="/classes/"]').first();
+    await follow(page, classLink, 'a class');
+    found.push(...(await axeViolations(page)).map((v) => `${page.url()}: ${v}`));
+    await follow(page, learner, 'a learner');
+    found.push(...(await axeViolations(page)).map((v) => `${page.url()}: ${v}`));
+    assert.ok(f.learnerId > 0);
+  } finally {
+    await context.close();
+  }
+  assert.deepEqual(found, [], `accessibility violations:\n${found.join('\n')}`);
 });

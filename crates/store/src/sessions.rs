@@ -31,6 +31,13 @@ pub async fn create(
 ) -> StoreResult<(String, Session)> {
     let secret = new_secret("s_");
     let now = Utc::now();
+    // Expired sessions are cleared as new ones open (no background job needed).
+    conn.execute(
+        Query::delete()
+            .from_table(Sessions::Table)
+            .and_where(Expr::col(Sessions::ExpiresAt).lt(now)),
+    )
+    .await?;
     let session = Session {
         id: digest(&secret),
         user_id,
