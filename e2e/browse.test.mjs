@@ -407,6 +407,19 @@ test('g. school administrator: the audit trail of the school', async () => {
     const path = await download.path();
     const csv = await readFile(path, 'utf8');
     assert.ok(csv.startsWith('\uFEFF') && csv.includes('Tài khoản'), 'the CSV export lacks its BOM or Vietnamese header');
+
+    // A new teacher joins: from their staff record, create their sign-in account.
+    const admin = account('school_admin');
+    await page.goto(`/orgs/${admin.scope_org_id}/staff`);
+    await follow(page, page.locator('main table a[href^="/staff/"]').first(), 'a staff member');
+    await follow(page, page.locator('main a[href^="/users?"]'), 'the create-account link');
+    assert.equal(await page.inputValue('#a-role'), 'teacher');
+    assert.ok((await page.inputValue('#a-name')).length > 0, 'the name is not prefilled');
+    await page.fill('#a-username', 'gv.moi.e2e');
+    await Promise.all([page.waitForLoadState('load'), page.locator('details form button[type="submit"]').click()]);
+    const created = await bodyText(page);
+    assert.ok(created.includes('gv.moi.e2e'), `no one-time password for the new account on ${page.url()}: ${created.slice(0, 300)}`);
+    await page.screenshot({ path: join(SHOTS, 'users-desktop.png'), fullPage: true });
   } finally {
     await page.context().close();
   }

@@ -161,6 +161,48 @@ impl Policy {
     }
 }
 
+impl Role {
+    /// Seniority for granting roles: an administrator may create accounts of their own rank or
+    /// below, never above (a principal cannot make a department officer).
+    fn rank(self) -> u8 {
+        match self {
+            Role::MinistryOfficer => 6,
+            Role::DepartmentOfficer => 5,
+            Role::OfficeOfficer => 4,
+            Role::Principal | Role::SchoolAdmin => 3,
+            Role::HomeroomTeacher => 2,
+            Role::Teacher | Role::Guardian | Role::Learner => 1,
+        }
+    }
+
+    /// The kind of unit an account of this role belongs to.
+    pub fn unit_kind(self) -> crate::org::OrgKind {
+        use crate::org::OrgKind;
+        match self {
+            Role::MinistryOfficer => OrgKind::Ministry,
+            Role::DepartmentOfficer => OrgKind::Department,
+            Role::OfficeOfficer => OrgKind::LocalOffice,
+            _ => OrgKind::School,
+        }
+    }
+
+    /// Whether an account of this role must be linked to a staff record (teachers).
+    pub fn needs_staff(self) -> bool {
+        matches!(self, Role::Teacher | Role::HomeroomTeacher)
+    }
+
+    /// Whether an account of this role must be linked to learners (guardians, learners).
+    pub fn needs_learners(self) -> bool {
+        matches!(self, Role::Guardian | Role::Learner)
+    }
+}
+
+/// Whether an administrator with role `granter` may create an account with role `role` (the
+/// unit must also lie in the granter's scope and fit the role: checked by the caller).
+pub fn may_grant(policy: &Policy, granter: Role, role: Role) -> bool {
+    policy.allows(granter, Permission::UserManage) && role.rank() <= granter.rank()
+}
+
 /// Data lines of a small CSV file (comments and the header skipped), with 1-based line numbers.
 fn rows(text: &str) -> impl Iterator<Item = (usize, Vec<&str>)> {
     text.lines()
@@ -204,6 +246,24 @@ mod tests {
             TwoFactor::Required
         );
         assert_eq!(p.rule(Role::Guardian).reach, Reach::Learners);
+    }
+
+    #[test]
+    fn administrators_grant_only_their_rank_or_below() {
+        let p = Policy::builtin();
+        assert!(may_grant(p, Role::Principal, Role::Teacher));
+        assert!(may_grant(p, Role::Principal, Role::SchoolAdmin));
+        assert!(!may_grant(p, Role::Principal, Role::OfficeOfficer));
+        assert!(!may_grant(p, Role::SchoolAdmin, Role::DepartmentOfficer));
+        assert!(may_grant(p, Role::DepartmentOfficer, Role::OfficeOfficer));
+        assert!(!may_grant(
+            p,
+            Role::DepartmentOfficer,
+            Role::MinistryOfficer
+        ));
+        // Roles without account management grant nothing, not even their own.
+        assert!(!may_grant(p, Role::HomeroomTeacher, Role::Teacher));
+        assert!(!may_grant(p, Role::Guardian, Role::Guardian));
     }
 
     #[test]

@@ -333,6 +333,28 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "(không hiển thị với vai trò này)",
         "(not shown to this role)",
     ),
+    ("create_account", "Tạo tài khoản", "Create an account"),
+    (
+        "choose_role",
+        "Vui lòng chọn vai trò.",
+        "Please choose a role.",
+    ),
+    ("unit_code", "Mã đơn vị", "Unit code"),
+    (
+        "staff_record",
+        "Số hồ sơ cán bộ (với giáo viên)",
+        "Staff record number (teachers)",
+    ),
+    (
+        "learner_record",
+        "Số hồ sơ học sinh (với phụ huynh, học sinh)",
+        "Learner record number (guardians, learners)",
+    ),
+    (
+        "give_account",
+        "Tạo tài khoản đăng nhập",
+        "Create a sign-in account",
+    ),
     ("my_children", "Con của tôi", "My children"),
     ("my_classes", "Lớp của tôi", "My classes"),
     ("sites", "Điểm trường", "Satellite sites"),

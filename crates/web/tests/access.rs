@@ -187,9 +187,16 @@ fn classify(request: &Request, res: &support::Response) -> Outcome {
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND => Outcome::Denied,
         StatusCode::UNPROCESSABLE_ENTITY => {
             let fields = res.json()["errors"].to_string();
-            if ["school_id", "org_unit_id", "parent_id", "class_id"]
-                .iter()
-                .any(|f| fields.contains(f))
+            if [
+                "school_id",
+                "org_unit_id",
+                "parent_id",
+                "class_id",
+                "scope_org_id",
+                "staff_id",
+            ]
+            .iter()
+            .any(|f| fields.contains(f))
             {
                 Outcome::Denied
             } else {
@@ -295,6 +302,10 @@ fn request_for(method: &str, path: &str, t: &Targets, f: &Fixture) -> Request {
             scoped: false,
             list: false,
         },
+        ("POST", "/api/v1/users") => record(Some(json!({
+            "username": format!("matran.tk{}", f.next()), "display_name": "Giáo viên Ma Trận",
+            "role": "teacher", "scope_org_id": t.school, "staff_id": t.staff
+        }))),
         ("POST", "/api/v1/school-years") => global(Some(json!({ "start_year": 2031 }))),
         ("POST", "/api/v1/tokens") => global(Some(json!({ "name": "ma trận" }))),
         (

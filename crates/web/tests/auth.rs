@@ -604,3 +604,43 @@ async fn the_audit_trail_is_append_only_in_the_database() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn administrators_create_accounts_of_their_rank_or_below_in_their_scope() {
+    truongso_testkit::on_both(|store| async move {
+        let t = TestApp::seeded(store).await;
+        let principal = t.account("principal", 0).clone();
+        let token = t.token(&principal.username).await;
+        let staff = t
+            .api("GET", &format!("/api/v1/staff?org_unit_id={}&per_page=1", principal.scope_org_id), Some(&token), None)
+            .await
+            .json()["items"][0]["id"]
+            .as_i64()
+            .unwrap();
+        let body = |role: &str, org: i64| {
+            format!(r#"{{"username":"gv.moi.{role}","display_name":"Nguyễn Thị Mới","role":"{role}","scope_org_id":{org},"staff_id":{staff}}}"#)
+        };
+        let created = t.api("POST", "/api/v1/users", Some(&token), Some(&body("teacher", principal.scope_org_id))).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+        let password = created.json()["temporary_password"].as_str().unwrap().to_string();
+        assert_eq!(post_login(&t, "gv.moi.teacher", &password).await.status, StatusCode::SEE_OTHER);
+        // The same username again: a conflict, not a second account.
+        let again = t.api("POST", "/api/v1/users", Some(&token), Some(&body("teacher", principal.scope_org_id))).await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+        // Above their own rank: refused.
+        let res = t.api("POST", "/api/v1/users", Some(&token), Some(&body("department_officer", principal.scope_org_id))).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+        // Another school: not in their scope.
+        let other = t.account("principal", 1).scope_org_id;
+        let res = t.api("POST", "/api/v1/users", Some(&token), Some(&body("principal", other))).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text.contains("scope_org_id"), "{}", res.text);
+        // A bad username names the field.
+        let res = t
+            .api("POST", "/api/v1/users", Some(&token), Some(&body("teacher", principal.scope_org_id).replace("gv.moi.teacher", "Gi áo")))
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text.contains("username"), "{}", res.text);
+    })
+    .await;
+}

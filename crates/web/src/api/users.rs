@@ -1,22 +1,26 @@
-//! Accounts within the administrator's scope, and password resets.
+//! Accounts within the administrator's scope: listing, creating (roles of the administrator's
+//! rank or below, on units of their scope) and password resets.
 
 use axum::Json;
 use axum::extract::{Path, State};
-use serde::Serialize;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use truongso_domain::access::{Policy, Role, may_grant};
+use truongso_domain::validation::Checker;
 use truongso_store::audit::AuditAction;
 use truongso_store::users::{self, User};
 use truongso_store::{Page, PageRequest, StoreError, sessions};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::ListQuery;
+use super::{ApiJson, ListQuery};
 use crate::AppState;
 use crate::actor::Actor;
 use crate::error::{ApiError, ApiResult, Problem};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list))
+        .routes(routes!(list, create))
         .routes(routes!(reset_password))
 }
 
@@ -34,6 +38,149 @@ async fn list(
     Ok(Json(
         users::list_in_scope(&mut s.store.conn(), &actor.scope, &page).await?,
     ))
+}
+
+/// A new account.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAccount {
+    /// 3–50 characters: lowercase letters, digits, '.', '_' or '-'.
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The unit the account belongs to: of the kind the role needs, inside the caller's scope.
+    pub scope_org_id: i64,
+    /// Teachers and homeroom teachers: their staff record (of that school).
+    pub staff_id: Option<i64>,
+    /// Guardians and learners: the learners linked (of that school).
+    #[serde(default)]
+    pub learner_ids: Vec<i64>,
+}
+
+/// Create an account; its one-time password is returned once, to hand over in person.
+#[utoipa::path(post, path = "/users", tag = "account", request_body = NewAccount,
+    responses((status = 201, body = PasswordReset), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn create(
+    State(s): State<AppState>,
+    actor: Actor,
+    ApiJson(input): ApiJson<NewAccount>,
+) -> ApiResult<(StatusCode, Json<PasswordReset>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(create_account(&s, &actor, &input).await?),
+    ))
+}
+
+/// Shared with the users page.
+pub async fn create_account(
+    s: &AppState,
+    actor: &Actor,
+    input: &NewAccount,
+) -> ApiResult<PasswordReset> {
+    let granter = actor.role.ok_or(ApiError::Unauthorized)?;
+    if !may_grant(Policy::builtin(), granter, input.role) {
+        return Err(ApiError::Forbidden(
+            "Không được cấp vai trò cao hơn vai trò của chính mình.".into(),
+        ));
+    }
+    let mut c = Checker::new();
+    let username = input.username.trim();
+    let valid_name = (3..=50).contains(&username.len())
+        && username
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    if !valid_name {
+        c.push(
+            "username",
+            "Tên đăng nhập gồm 3–50 ký tự: chữ thường không dấu, số, dấu chấm, gạch dưới, gạch ngang.",
+        );
+    }
+    c.required_text("display_name", &input.display_name, 100);
+    c.finish().map_err(StoreError::Invalid)?;
+
+    let mut tx = s.store.begin().await?;
+    let unit = truongso_store::orgs::get(&mut tx.conn(), &actor.scope, input.scope_org_id)
+        .await
+        .map_err(|_| {
+            StoreError::invalid(
+                "scope_org_id",
+                "Không tìm thấy đơn vị trong phạm vi quản lý.",
+            )
+        })?;
+    if unit.kind != input.role.unit_kind() {
+        return Err(StoreError::invalid(
+            "scope_org_id",
+            format!(
+                "Vai trò {} thuộc về đơn vị loại {}.",
+                input.role.label_vi(),
+                input.role.unit_kind().label_vi()
+            ),
+        )
+        .into());
+    }
+    let staff_id = if input.role.needs_staff() {
+        let id = input.staff_id.ok_or_else(|| {
+            StoreError::invalid("staff_id", "Tài khoản giáo viên cần hồ sơ cán bộ.")
+        })?;
+        let member = truongso_store::staff::get(&mut tx.conn(), &actor.scope, id)
+            .await
+            .map_err(|_| StoreError::invalid("staff_id", "Không tìm thấy cán bộ."))?;
+        if member.org_unit_id != unit.id {
+            return Err(
+                StoreError::invalid("staff_id", "Cán bộ không thuộc đơn vị đã chọn.").into(),
+            );
+        }
+        Some(id)
+    } else {
+        None
+    };
+    if input.role.needs_learners() && input.learner_ids.is_empty() {
+        return Err(StoreError::invalid("learner_ids", "Cần chọn học sinh liên kết.").into());
+    }
+    for id in &input.learner_ids {
+        let learner = truongso_store::learners::get(&mut tx.conn(), &actor.scope, *id)
+            .await
+            .map_err(|_| {
+                StoreError::invalid("learner_ids", format!("Không tìm thấy học sinh {id}."))
+            })?;
+        if learner.school_id != unit.id {
+            return Err(
+                StoreError::invalid("learner_ids", "Học sinh không thuộc trường đã chọn.").into(),
+            );
+        }
+    }
+    let temporary_password = temporary_password();
+    let id = users::create(
+        &mut tx,
+        &users::NewUser {
+            username,
+            password: &temporary_password,
+            display_name: input.display_name.trim(),
+            role: input.role.code(),
+            scope_org_id: unit.id,
+            staff_id,
+            learner_ids: if input.role.needs_learners() {
+                &input.learner_ids
+            } else {
+                &[]
+            },
+        },
+    )
+    .await?;
+    actor
+        .audit(
+            &mut tx.conn(),
+            AuditAction::Create,
+            "user",
+            Some(id),
+            Some(unit.id),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(PasswordReset {
+        username: username.to_string(),
+        temporary_password,
+    })
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

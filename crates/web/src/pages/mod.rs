@@ -59,7 +59,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
-        .route("/users", get(privacy::users_page))
+        .route(
+            "/users",
+            get(privacy::users_page).post(privacy::create_account),
+        )
         .route("/users/{id}/reset-password", post(privacy::reset_password))
         .route("/audit", get(privacy::audit_page))
         .route("/audit/export", get(privacy::audit_export))

@@ -8,16 +8,18 @@ use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use truongso_domain::access::{Policy, Role, may_grant};
 use truongso_domain::consent::ConsentPurpose;
 use truongso_store::audit::{self, AuditEntry, AuditFilter};
 use truongso_store::consents::{self, Consent, NewConsent};
 use truongso_store::users::{self, User};
-use truongso_store::{Page, PageRequest, learners};
+use truongso_store::{Page, PageRequest, Scope, learners, orgs};
 
 use super::{Crumb, InLang, Nav, PageResult, Pager};
 use crate::AppState;
 use crate::actor::Actor;
 use crate::api::parse_query;
+use crate::api::users::NewAccount;
 use crate::error::ApiError;
 use crate::i18n::Lang;
 
@@ -29,16 +31,36 @@ pub struct UsersPage {
     crumbs: Vec<Crumb>,
     users: Page<User>,
     pager: Pager,
-    /// A password just reset: (username, temporary password), shown once.
+    /// A password just set (reset or new account): (username, one-time password), shown once.
     reset: Option<(String, String)>,
+    /// The create-account form: roles this administrator may grant, and what was typed.
+    roles: Vec<(String, String)>,
+    form: AccountForm,
+    errors: Vec<String>,
 }
 
 impl UsersPage {
     fn role_label(&self, code: &str) -> String {
-        code.parse::<truongso_domain::access::Role>()
+        code.parse::<Role>()
             .map(|r| self.lang.label(r.label_vi(), r.label_en()).to_string())
             .unwrap_or_else(|_| code.to_string())
     }
+}
+
+/// The create-account form as typed (prefilled by links from staff and learner pages).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AccountForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    role: String,
+    /// The unit's code ("51200001"), easier to type than an id.
+    #[serde(default)]
+    unit_code: String,
+    staff_id: Option<i64>,
+    learner_id: Option<i64>,
 }
 
 pub async fn users_page(
@@ -46,7 +68,80 @@ pub async fn users_page(
     actor: Actor,
     uri: Uri,
 ) -> PageResult<UsersPage> {
-    users_view(&s, &actor, &uri, None).await
+    let mut form: AccountForm = parse_query(uri.query().unwrap_or("")).lang(&actor)?;
+    if form.unit_code.is_empty()
+        && let Some(user) = &actor.user
+    {
+        form.unit_code = orgs::get(&mut s.store.conn(), &Scope::All, user.scope_org_id)
+            .await
+            .lang(&actor)?
+            .code;
+    }
+    users_view(&s, &actor, &uri, None, form, vec![]).await
+}
+
+/// A page showing a one-time password: never cached.
+fn no_store(page: UsersPage) -> Response {
+    let mut r = page.into_response();
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    r
+}
+
+/// Creates an account from the form; the one-time password is shown once.
+pub async fn create_account(
+    State(s): State<AppState>,
+    actor: Actor,
+    body: String,
+) -> PageResult<Response> {
+    let form: AccountForm = parse_query(&body).lang(&actor)?;
+    let uri: Uri = "/users".parse().expect("static uri");
+    let input = match form.role.parse::<Role>() {
+        Ok(role) => {
+            let unit = orgs::get_by_code(&mut s.store.conn(), form.unit_code.trim())
+                .await
+                .lang(&actor)?;
+            Ok(NewAccount {
+                username: form.username.clone(),
+                display_name: form.display_name.clone(),
+                role,
+                scope_org_id: unit.map_or(0, |u| u.id),
+                staff_id: form.staff_id,
+                learner_ids: form.learner_id.into_iter().collect(),
+            })
+        }
+        Err(_) => Err(vec![actor.lang.t("choose_role").to_string()]),
+    };
+    let result = match input {
+        Ok(input) => crate::api::users::create_account(&s, &actor, &input)
+            .await
+            .map_err(|e| match e {
+                ApiError::Store(truongso_store::StoreError::Database(_)) => Err(e),
+                e => {
+                    let mut errors: Vec<String> =
+                        e.field_errors().into_iter().map(|f| f.message).collect();
+                    if errors.is_empty() {
+                        errors.push(e.user_message());
+                    }
+                    Ok(errors)
+                }
+            }),
+        Err(errors) => Err(Ok(errors)),
+    };
+    match result {
+        Ok(done) => {
+            let reset = Some((done.username, done.temporary_password));
+            let page = users_view(&s, &actor, &uri, reset, AccountForm::default(), vec![]).await?;
+            Ok(no_store(page))
+        }
+        Err(Ok(errors)) => {
+            let page = users_view(&s, &actor, &uri, None, form, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(Err(e)) => Err(super::PageError::from((&actor, e))),
+    }
 }
 
 async fn users_view(
@@ -54,6 +149,8 @@ async fn users_view(
     actor: &Actor,
     uri: &Uri,
     reset: Option<(String, String)>,
+    form: AccountForm,
+    errors: Vec<String>,
 ) -> PageResult<UsersPage> {
     let lang = actor.lang;
     let page: PageRequest = parse_query(uri.query().unwrap_or("")).lang(actor)?;
@@ -61,6 +158,21 @@ async fn users_view(
         .await
         .lang(actor)?;
     let pager = Pager::new(&users, uri);
+    let roles = actor
+        .role
+        .map(|granter| {
+            Role::ALL
+                .iter()
+                .filter(|r| may_grant(Policy::builtin(), granter, **r))
+                .map(|r| {
+                    (
+                        r.code().to_string(),
+                        lang.label(r.label_vi(), r.label_en()).to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(UsersPage {
         lang,
         nav: Nav::of(actor),
@@ -68,6 +180,9 @@ async fn users_view(
         users,
         pager,
         reset,
+        roles,
+        form,
+        errors,
     })
 }
 
@@ -80,19 +195,9 @@ pub async fn reset_password(
         .await
         .lang(&actor)?;
     let uri: Uri = "/users".parse().expect("static uri");
-    let page = users_view(
-        &s,
-        &actor,
-        &uri,
-        Some((done.username, done.temporary_password)),
-    )
-    .await?;
-    let mut r = page.into_response();
-    r.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
-    Ok(r)
+    let reset = Some((done.username, done.temporary_password));
+    let page = users_view(&s, &actor, &uri, reset, AccountForm::default(), vec![]).await?;
+    Ok(no_store(page))
 }
 
 #[derive(Template, WebTemplate)]
