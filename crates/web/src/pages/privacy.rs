@@ -37,6 +37,8 @@ pub struct UsersPage {
     roles: Vec<(String, String)>,
     form: AccountForm,
     errors: Vec<String>,
+    /// The administrator's own account (their own password changes on the account page).
+    me: i64,
 }
 
 impl UsersPage {
@@ -183,6 +185,7 @@ async fn users_view(
         roles,
         form,
         errors,
+        me: actor.user.as_ref().map_or(0, |u| u.id),
     })
 }
 
