@@ -14,6 +14,7 @@ pub mod reference;
 pub mod school_year;
 pub mod staff;
 pub mod subjects;
+pub mod tabular;
 pub mod text;
 pub mod validation;
 

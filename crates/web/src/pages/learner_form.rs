@@ -9,13 +9,13 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use serde::Deserialize;
 use truongso_domain::FieldError;
 use truongso_domain::codes::Gender;
 use truongso_domain::learners::{
     Disability, GuardianInput, GuardianRelation, LearnerInput, PolicyGroup,
 };
+use truongso_domain::tabular::parse_date_vn;
 use truongso_store::classes::{self, ClassFilter};
 use truongso_store::learners::{self, NewLearner};
 use truongso_store::{PageRequest, StoreError, years};
@@ -56,15 +56,6 @@ pub struct LearnerForm {
 fn opt(s: &str) -> Option<String> {
     let t = s.trim();
     (!t.is_empty()).then(|| t.to_string())
-}
-
-/// Parses "dd/mm/yyyy" (also "d/m/yyyy", "dd-mm-yyyy" and ISO "yyyy-mm-dd").
-pub fn parse_date_vn(s: &str) -> Option<NaiveDate> {
-    let s = s.trim();
-    NaiveDate::parse_from_str(s, "%d/%m/%Y")
-        .or_else(|_| NaiveDate::parse_from_str(s, "%d-%m-%Y"))
-        .or_else(|_| NaiveDate::parse_from_str(s, "%Y-%m-%d"))
-        .ok()
 }
 
 impl LearnerForm {
@@ -585,23 +576,6 @@ pub async fn update(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_vietnamese_dates() {
-        assert_eq!(
-            parse_date_vn("05/09/2015"),
-            NaiveDate::from_ymd_opt(2015, 9, 5)
-        );
-        assert_eq!(
-            parse_date_vn("5/9/2015"),
-            NaiveDate::from_ymd_opt(2015, 9, 5)
-        );
-        assert_eq!(parse_date_vn("31/02/2015"), None);
-        assert_eq!(
-            parse_date_vn("2015-09-05"),
-            NaiveDate::from_ymd_opt(2015, 9, 5)
-        );
-    }
 
     #[test]
     fn maps_guardian_fields_to_inputs() {
