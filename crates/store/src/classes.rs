@@ -81,6 +81,22 @@ pub async fn get(conn: &mut Conn<'_>, scope: &Scope, id: i64) -> StoreResult<Cla
         .ok_or(StoreError::not_found("lớp"))
 }
 
+/// Several classes inside `scope` in one query, by grade and name (a teacher's classes).
+pub async fn get_many(conn: &mut Conn<'_>, scope: &Scope, ids: &[i64]) -> StoreResult<Vec<Class>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let q = select()
+        .cond_where(
+            scope_cond(scope)
+                .add(Expr::col((Classes::Table, Classes::Id)).is_in(ids.iter().copied())),
+        )
+        .order_by((Classes::Table, Classes::Grade), Order::Asc)
+        .order_by((Classes::Table, Classes::Name), Order::Asc)
+        .to_owned();
+    conn.fetch_all(&q).await
+}
+
 const SORTS: &[&str] = &["name", "grade"];
 
 pub async fn list(

@@ -270,17 +270,9 @@ async fn home(State(s): State<AppState>, actor: Actor) -> PageResult<HomePage> {
     let mut conn = s.store.conn();
     let roots = orgs::roots(&mut conn, &actor.scope).await.lang(&actor)?;
     let my_classes = match &actor.scope {
-        Scope::Classes { class_ids, .. } => {
-            let mut found = Vec::with_capacity(class_ids.len());
-            for id in class_ids {
-                found.push(
-                    classes::get(&mut conn, &actor.scope, *id)
-                        .await
-                        .lang(&actor)?,
-                );
-            }
-            found
-        }
+        Scope::Classes { class_ids, .. } => classes::get_many(&mut conn, &actor.scope, class_ids)
+            .await
+            .lang(&actor)?,
         _ => vec![],
     };
     let children = match &actor.scope {
