@@ -32,6 +32,13 @@ macro_rules! code_enum {
             }
         }
 
+        impl crate::codes::CodeList for $name {
+            fn all() -> &'static [Self] { Self::ALL }
+            fn code(self) -> &'static str { $name::code(self) }
+            fn label_vi(self) -> &'static str { $name::label_vi(self) }
+            fn label_en(self) -> &'static str { $name::label_en(self) }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.code())
@@ -57,6 +64,14 @@ macro_rules! code_enum {
     };
 }
 pub(crate) use code_enum;
+
+/// What every closed code list offers, so that imports can read any of them generically.
+pub trait CodeList: Sized + Copy + 'static {
+    fn all() -> &'static [Self];
+    fn code(self) -> &'static str;
+    fn label_vi(self) -> &'static str;
+    fn label_en(self) -> &'static str;
+}
 
 /// A text that is not a code of the named list.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -68,7 +68,7 @@ pub struct WardSuccession {
     pub kind: String,
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(name: &str, text: &str) -> Vec<T> {
+pub(crate) fn parse<T: for<'de> Deserialize<'de>>(name: &str, text: &str) -> Vec<T> {
     csv::Reader::from_reader(text.as_bytes())
         .deserialize()
         .collect::<Result<Vec<T>, _>>()

@@ -1,13 +1,54 @@
-//! Reading what schools type and export: the text encodings Excel writes on Vietnamese Windows,
-//! and dates as Vietnamese write them (or as Excel stores them). Pure functions, used by the
-//! forms now and by the importers.
+//! Spreadsheets as schools keep them: the file formats (`read`, `write`), the text encodings
+//! Excel writes on Vietnamese Windows, and dates as Vietnamese write them (or as Excel stores
+//! them). Pure functions over bytes, used by the forms, the importers and the exports.
+
+mod read;
+mod write;
+
+pub use read::{FileFormat, MAX_FILE_BYTES, ReadError, Table, TableRow, read_limited, read_table};
+pub use write::{TableWriter, WriteError};
 
 use chrono::NaiveDate;
 use encoding_rs::{UTF_16BE, UTF_16LE, WINDOWS_1258};
+use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
+/// One cell as read from a file: what Excel stored, not yet interpreted for a column.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Cell {
+    #[default]
+    Empty,
+    Text(String),
+    Number(f64),
+    Date(NaiveDate),
+    Bool(bool),
+}
+
+impl Cell {
+    /// The cell as a user would read it on screen: text trimmed and NFC, whole numbers without
+    /// a decimal point, dates as dd/mm/yyyy.
+    pub fn display(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) => s.trim().nfc().collect(),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+            Cell::Number(n) => n.to_string(),
+            Cell::Date(d) => d.format("%d/%m/%Y").to_string(),
+            Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        }
+    }
+
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+}
+
 /// The encoding a text file was found to be in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum TextEncoding {
     Utf8,
     /// UTF-8 with a byte-order mark (Excel's "CSV UTF-8").

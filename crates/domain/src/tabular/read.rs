@@ -1,0 +1,350 @@
+//! Reading a spreadsheet file (Excel .xlsx/.xls, OpenDocument .ods, or CSV in any encoding Excel
+//! writes) into rows of cells, with limits that keep a hostile file from exhausting memory.
+
+use std::io::{Cursor, Read};
+
+use calamine::{Data, Reader};
+use serde::Serialize;
+
+use super::{Cell, TextEncoding, decode_text, from_excel_serial, parse_date_vn};
+
+/// Larger uploads are refused before parsing.
+pub const MAX_FILE_BYTES: usize = 50 * 1024 * 1024;
+/// An .xlsx is a zip: refuse one that would inflate beyond this (a "zip bomb").
+const MAX_INFLATED_BYTES: u64 = 800 * 1024 * 1024;
+pub const MAX_ROWS: usize = 300_000;
+pub const MAX_COLUMNS: usize = 200;
+/// Longer cells are cut here; no field of ours is longer, so validation then rejects the row.
+const MAX_CELL_CHARS: usize = 2_000;
+
+/// What kind of file was read, so that a report can be written back in the same kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "format", rename_all = "snake_case")]
+pub enum FileFormat {
+    /// Any workbook calamine reads (.xlsx, .xlsm, .xls, .xlsb, .ods).
+    Workbook,
+    Csv {
+        encoding: TextEncoding,
+        delimiter: u8,
+    },
+}
+
+/// One row of the file, with its row number as the user sees it (1-based, as in Excel).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TableRow {
+    pub number: usize,
+    pub cells: Vec<Cell>,
+}
+
+/// The first sheet with data of a file: every non-empty row, title rows included.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub format: FileFormat,
+    pub sheet_name: Option<String>,
+    pub rows: Vec<TableRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    #[error("Tệp rỗng.")]
+    Empty,
+    #[error("Tệp quá lớn ({mb} MB): tối đa {max} MB. Hãy chia thành nhiều tệp.", mb = .0 / 1_048_576, max = MAX_FILE_BYTES / 1_048_576)]
+    TooLarge(usize),
+    #[error("Tệp có quá nhiều dòng (hơn {MAX_ROWS}). Hãy chia thành nhiều tệp.")]
+    TooManyRows,
+    #[error("Tệp có quá nhiều cột (hơn {MAX_COLUMNS}).")]
+    TooManyColumns,
+    #[error("Không đọc được tệp Excel: {0}. Hãy mở tệp bằng Excel và lưu lại dạng .xlsx.")]
+    Workbook(String),
+    #[error("Tệp Excel không có trang tính nào có dữ liệu.")]
+    NoSheet,
+    #[error("Không đọc được tệp CSV ở dòng {line}: {message}")]
+    Csv { line: u64, message: String },
+}
+
+/// Reads a workbook or a CSV file, recognised by content (not by the file name).
+pub fn read_table(bytes: &[u8]) -> Result<Table, ReadError> {
+    if bytes.is_empty() {
+        return Err(ReadError::Empty);
+    }
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge(bytes.len()));
+    }
+    let table = if is_workbook(bytes) {
+        read_workbook(bytes)?
+    } else {
+        read_csv(bytes)?
+    };
+    if table.rows.is_empty() {
+        return Err(ReadError::Empty);
+    }
+    Ok(table)
+}
+
+/// Zip (xlsx, ods) or OLE2 (xls) signatures.
+fn is_workbook(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
+}
+
+fn read_workbook(bytes: &[u8]) -> Result<Table, ReadError> {
+    if bytes.starts_with(b"PK") {
+        check_inflated_size(bytes)?;
+    }
+    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
+        .map_err(|e| ReadError::Workbook(e.to_string()))?;
+    for name in book.sheet_names() {
+        let range = book
+            .worksheet_range(&name)
+            .map_err(|e| ReadError::Workbook(e.to_string()))?;
+        if range.is_empty() {
+            continue;
+        }
+        let (first_row, first_col) = range.start().unwrap_or((0, 0));
+        if range.width() + first_col as usize > MAX_COLUMNS {
+            return Err(ReadError::TooManyColumns);
+        }
+        if range.height() > MAX_ROWS {
+            return Err(ReadError::TooManyRows);
+        }
+        let rows = range
+            .rows()
+            .enumerate()
+            .map(|(i, row)| TableRow {
+                number: first_row as usize + i + 1,
+                cells: std::iter::repeat_n(Cell::Empty, first_col as usize)
+                    .chain(row.iter().map(workbook_cell))
+                    .collect(),
+            })
+            .filter(|r| r.cells.iter().any(|c| !c.is_blank()))
+            .collect();
+        return Ok(Table {
+            format: FileFormat::Workbook,
+            sheet_name: Some(name),
+            rows,
+        });
+    }
+    Err(ReadError::NoSheet)
+}
+
+fn check_inflated_size(bytes: &[u8]) -> Result<(), ReadError> {
+    let mut archive =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ReadError::Workbook(e.to_string()))?;
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let entry = archive
+            .by_index_raw(i)
+            .map_err(|e| ReadError::Workbook(e.to_string()))?;
+        total = total.saturating_add(entry.size());
+    }
+    if total > MAX_INFLATED_BYTES {
+        return Err(ReadError::TooLarge(total.min(usize::MAX as u64) as usize));
+    }
+    Ok(())
+}
+
+fn workbook_cell(data: &Data) -> Cell {
+    match data {
+        Data::Empty => Cell::Empty,
+        Data::String(s) => text_cell(s),
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Float(f) => Cell::Number(*f),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(d) => match from_excel_serial(d.as_f64()) {
+            Some(date) => Cell::Date(date),
+            None => Cell::Number(d.as_f64()),
+        },
+        Data::DateTimeIso(s) => match s.get(..10).and_then(parse_date_vn) {
+            Some(date) => Cell::Date(date),
+            None => text_cell(s),
+        },
+        Data::DurationIso(s) => text_cell(s),
+        // "#N/A", "#VALUE!": kept as the text Excel shows, so validation names it.
+        Data::Error(e) => Cell::Text(e.to_string()),
+    }
+}
+
+fn text_cell(s: &str) -> Cell {
+    let s: String = s.chars().take(MAX_CELL_CHARS).collect();
+    if s.trim().is_empty() {
+        Cell::Empty
+    } else {
+        Cell::Text(s)
+    }
+}
+
+fn read_csv(bytes: &[u8]) -> Result<Table, ReadError> {
+    let (text, encoding) = decode_text(bytes);
+    // Excel honours a first line "sep=;" naming the delimiter.
+    let (text, hinted) = match text.split_once('\n') {
+        Some((first, rest)) if first.trim().starts_with("sep=") && first.trim().len() == 5 => {
+            (rest.to_string(), first.trim().as_bytes().get(4).copied())
+        }
+        _ => (text, None),
+    };
+    let delimiter = hinted.unwrap_or_else(|| sniff_delimiter(&text));
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| ReadError::Csv {
+            line: e.position().map(|p| p.line()).unwrap_or(0),
+            message: e.to_string(),
+        })?;
+        if record.len() > MAX_COLUMNS {
+            return Err(ReadError::TooManyColumns);
+        }
+        let cells: Vec<Cell> = record.iter().map(text_cell).collect();
+        if cells.iter().all(Cell::is_blank) {
+            continue;
+        }
+        if rows.len() >= MAX_ROWS {
+            return Err(ReadError::TooManyRows);
+        }
+        let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+        rows.push(TableRow {
+            number: line + usize::from(hinted.is_some()),
+            cells,
+        });
+    }
+    Ok(Table {
+        format: FileFormat::Csv {
+            encoding,
+            delimiter,
+        },
+        sheet_name: None,
+        rows,
+    })
+}
+
+/// The delimiter of a CSV text: of comma, semicolon (Excel where the decimal mark is a comma)
+/// and tab, the one found most often in the first lines, outside quotes.
+fn sniff_delimiter(text: &str) -> u8 {
+    let head: String = text.lines().take(20).collect::<Vec<_>>().join("\n");
+    let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
+    let mut quoted = false;
+    for b in head.bytes() {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if !quoted && let Some(c) = counts.iter_mut().find(|(d, _)| *d == b) {
+            c.1 += 1;
+        }
+    }
+    counts
+        .iter()
+        .max_by_key(|(d, n)| (*n, *d == b','))
+        .map(|(d, _)| *d)
+        .unwrap_or(b',')
+}
+
+/// Reads all of a reader into memory, refusing more than [`MAX_FILE_BYTES`].
+pub fn read_limited(mut reader: impl Read) -> Result<Vec<u8>, std::io::Error> {
+    let mut buf = Vec::new();
+    reader
+        .by_ref()
+        .take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::tabular::TableWriter;
+
+    fn texts(t: &Table) -> Vec<Vec<String>> {
+        t.rows
+            .iter()
+            .map(|r| r.cells.iter().map(Cell::display).collect())
+            .collect()
+    }
+
+    #[test]
+    fn csv_with_semicolons_and_a_title_row() {
+        let t = read_table(
+            "DANH SÁCH LỚP 6A\nHọ và tên;Ngày sinh\nNguyễn Văn An;05/09/2014\n\n".as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(
+            texts(&t),
+            [
+                vec!["DANH SÁCH LỚP 6A"],
+                vec!["Họ và tên", "Ngày sinh"],
+                vec!["Nguyễn Văn An", "05/09/2014"]
+            ]
+        );
+        assert_eq!(
+            t.rows.iter().map(|r| r.number).collect::<Vec<_>>(),
+            [1, 2, 3]
+        );
+        assert!(matches!(
+            t.format,
+            FileFormat::Csv {
+                delimiter: b';',
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn excel_sep_hint_and_quoted_fields() {
+        let t = read_table(b"sep=,\n\"Tr\xe1\xba\xa7n, B\"\t,x\n").unwrap();
+        assert_eq!(texts(&t), [vec!["Trần, B", "x"]]);
+        assert_eq!(t.rows[0].number, 2);
+    }
+
+    #[test]
+    fn xlsx_round_trip_keeps_dates_numbers_and_diacritics() {
+        let mut w = TableWriter::xlsx("Học sinh");
+        w.row(&[
+            Cell::Text("Họ và tên".into()),
+            Cell::Text("Ngày sinh".into()),
+            Cell::Text("Số".into()),
+        ])
+        .unwrap();
+        let d = chrono::NaiveDate::from_ymd_opt(2014, 9, 5).unwrap();
+        w.row(&[
+            Cell::Text("Đặng Thị Ưng".into()),
+            Cell::Date(d),
+            Cell::Number(79214000123.0),
+        ])
+        .unwrap();
+        let t = read_table(&w.finish().unwrap()).unwrap();
+        assert_eq!(t.format, FileFormat::Workbook);
+        assert_eq!(t.rows[1].cells[0], Cell::Text("Đặng Thị Ưng".into()));
+        assert_eq!(t.rows[1].cells[1], Cell::Date(d));
+        assert_eq!(t.rows[1].cells[2].display(), "79214000123");
+    }
+
+    #[test]
+    fn broken_workbooks_are_refused_with_a_message() {
+        assert_eq!(read_table(b""), Err(ReadError::Empty));
+        assert!(matches!(
+            read_table(b"PK\x03\x04garbage"),
+            Err(ReadError::Workbook(_))
+        ));
+        let mut w = TableWriter::xlsx("x");
+        w.row(&[Cell::Text("a".into())]).unwrap();
+        let bytes = w.finish().unwrap();
+        assert!(read_table(&bytes[..bytes.len() / 2]).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn any_bytes_read_or_fail_without_panicking(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let _ = read_table(&bytes);
+        }
+
+        #[test]
+        fn any_prefix_of_a_workbook_reads_or_fails_without_panicking(cut in 0usize..4000) {
+            let mut w = TableWriter::xlsx("x");
+            w.row(&[Cell::Text("Họ và tên".into()), Cell::Number(1.5)]).unwrap();
+            let bytes = w.finish().unwrap();
+            let _ = read_table(&bytes[..cut.min(bytes.len())]);
+        }
+    }
+}
