@@ -237,6 +237,11 @@ pub fn learner_code(serial: u64) -> String {
     format!("HS{serial:010}")
 }
 
+/// Whether a text is a learner code of ours ("HS" and ten digits).
+pub fn is_learner_code(s: &str) -> bool {
+    s.len() == 12 && s.starts_with("HS") && s[2..].bytes().all(|b| b.is_ascii_digit())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

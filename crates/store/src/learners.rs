@@ -215,37 +215,14 @@ pub async fn list(
     let sort = page
         .sort_field(SORTS)
         .map_err(|m| StoreError::invalid("sort", m))?;
-    let mut cond = scope_cond(scope);
-    if let Some(s) = filter.school_id {
-        cond = cond.add(Expr::col((Learners::Table, Learners::SchoolId)).eq(s));
-    }
-    if let Some(g) = filter.gender {
-        cond = cond.add(Expr::col((Learners::Table, Learners::Gender)).eq(g.code()));
-    }
-    if let Some(c) = filter.class_id {
-        cond = cond.add(
-            Expr::col((Learners::Table, Learners::Id)).in_subquery(
-                Query::select()
-                    .column(Enrolments::LearnerId)
-                    .from(Enrolments::Table)
-                    .and_where(Expr::col(Enrolments::ClassId).eq(c))
-                    .to_owned(),
-            ),
-        );
-    }
-    if let Some(text) = filter.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        match search_condition(conn.backend(), text) {
-            Some(c) => cond = cond.add(c),
-            None => {
-                return Ok(Page {
-                    items: vec![],
-                    total: 0,
-                    page: page.page(),
-                    per_page: page.per_page(),
-                });
-            }
-        }
-    }
+    let Some(cond) = list_condition(conn.backend(), scope, filter) else {
+        return Ok(Page {
+            items: vec![],
+            total: 0,
+            page: page.page(),
+            per_page: page.per_page(),
+        });
+    };
     let (col, desc) = match sort {
         Some(("birth_date", d)) => (Learners::BirthDate, d),
         Some(("learner_code", d)) => (Learners::LearnerCode, d),
@@ -294,6 +271,37 @@ pub async fn list(
         page: page.page(),
         per_page: page.per_page(),
     })
+}
+
+/// The learners a list shows: in scope and matching the filter. `None` when nothing can match
+/// (a search text with no searchable word).
+pub(crate) fn list_condition(
+    backend: Backend,
+    scope: &Scope,
+    filter: &LearnerFilter,
+) -> Option<Condition> {
+    let mut cond = scope_cond(scope);
+    if let Some(s) = filter.school_id {
+        cond = cond.add(Expr::col((Learners::Table, Learners::SchoolId)).eq(s));
+    }
+    if let Some(g) = filter.gender {
+        cond = cond.add(Expr::col((Learners::Table, Learners::Gender)).eq(g.code()));
+    }
+    if let Some(c) = filter.class_id {
+        cond = cond.add(
+            Expr::col((Learners::Table, Learners::Id)).in_subquery(
+                Query::select()
+                    .column(Enrolments::LearnerId)
+                    .from(Enrolments::Table)
+                    .and_where(Expr::col(Enrolments::ClassId).eq(c))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(text) = filter.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        cond = cond.add(search_condition(backend, text)?);
+    }
+    Some(cond)
 }
 
 /// The search condition for a query text: digits look up the national ID, "HS…" the learner
@@ -518,6 +526,12 @@ pub async fn update(
 ) -> StoreResult<Learner> {
     get(&mut tx.conn(), scope, id).await?;
     input.validate(today)?;
+    write_profile(tx, id, input).await?;
+    get(&mut tx.conn(), &Scope::All, id).await
+}
+
+/// Stores a validated profile over a learner's (the one write path of update and import).
+pub(crate) async fn write_profile(tx: &mut Tx, id: i64, input: &LearnerInput) -> StoreResult<()> {
     let mut vals = profile_values(input);
     vals.push((Learners::UpdatedAt, Utc::now().into()));
     tx.conn()
@@ -529,8 +543,100 @@ pub async fn update(
         )
         .await?;
     replace_guardians(tx, id, &input.guardians).await?;
-    index_name(tx, id, &fold(&input.full_name), true).await?;
-    get(&mut tx.conn(), &Scope::All, id).await
+    index_name(tx, id, &fold(&clean(&input.full_name)), true).await?;
+    Ok(())
+}
+
+/// A learner's code, school and profile, as imports compare and exports write them.
+#[derive(Debug, Clone)]
+pub struct StoredLearner {
+    pub id: i64,
+    pub learner_code: String,
+    pub school_id: i64,
+    pub input: LearnerInput,
+}
+
+/// The stored profiles of these learners, by id.
+pub async fn inputs_of(
+    conn: &mut Conn<'_>,
+    ids: &[i64],
+) -> StoreResult<std::collections::HashMap<i64, StoredLearner>> {
+    let mut out = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut q = Query::select();
+        q.columns([
+            (Learners::Table, Learners::Id),
+            (Learners::Table, Learners::LearnerCode),
+            (Learners::Table, Learners::NationalId),
+            (Learners::Table, Learners::FullName),
+            (Learners::Table, Learners::BirthDate),
+            (Learners::Table, Learners::Gender),
+            (Learners::Table, Learners::EthnicityCode),
+            (Learners::Table, Learners::Nationality),
+            (Learners::Table, Learners::Religion),
+            (Learners::Table, Learners::Address),
+            (Learners::Table, Learners::WardCode),
+            (Learners::Table, Learners::Disability),
+            (Learners::Table, Learners::PolicyGroup),
+            (Learners::Table, Learners::SchoolId),
+            (Learners::Table, Learners::CreatedAt),
+            (Learners::Table, Learners::UpdatedAt),
+        ])
+        .from(Learners::Table)
+        .and_where(Expr::col((Learners::Table, Learners::Id)).is_in(chunk.iter().copied()));
+        with_school(&mut q);
+        let mut learners: Vec<Learner> = conn.fetch_all(&q).await?;
+        let mut guardians = guardians_of(conn, chunk).await?;
+        for l in &mut learners {
+            l.guardians = guardians.remove(&l.id).unwrap_or_default();
+        }
+        out.extend(learners.into_iter().map(|l| {
+            let stored = StoredLearner {
+                id: l.id,
+                learner_code: l.learner_code.clone(),
+                school_id: l.school_id,
+                input: l.to_input(),
+            };
+            (l.id, stored)
+        }));
+    }
+    Ok(out)
+}
+
+/// The guardians of these learners, in their order, by learner.
+pub async fn guardians_of(
+    conn: &mut Conn<'_>,
+    learner_ids: &[i64],
+) -> StoreResult<std::collections::HashMap<i64, Vec<Guardian>>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        learner_id: i64,
+        #[sqlx(flatten)]
+        guardian: Guardian,
+    }
+    let rows: Vec<Row> = conn
+        .fetch_all(
+            Query::select()
+                .columns([
+                    Guardians::LearnerId,
+                    Guardians::Id,
+                    Guardians::Relation,
+                    Guardians::FullName,
+                    Guardians::Phone,
+                    Guardians::Email,
+                    Guardians::NationalId,
+                ])
+                .from(Guardians::Table)
+                .and_where(Expr::col(Guardians::LearnerId).is_in(learner_ids.iter().copied()))
+                .order_by(Guardians::LearnerId, Order::Asc)
+                .order_by(Guardians::Position, Order::Asc),
+        )
+        .await?;
+    let mut out: std::collections::HashMap<i64, Vec<Guardian>> = std::collections::HashMap::new();
+    for r in rows {
+        out.entry(r.learner_id).or_default().push(r.guardian);
+    }
+    Ok(out)
 }
 
 async fn replace_guardians(

@@ -11,6 +11,8 @@ mod conn;
 pub mod consents;
 pub mod enrolments;
 mod error;
+pub mod exports;
+pub mod imports;
 pub mod learners;
 pub mod migrate;
 pub mod orgs;

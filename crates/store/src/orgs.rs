@@ -167,6 +167,22 @@ pub async fn get_by_code(conn: &mut Conn<'_>, code: &str) -> StoreResult<Option<
     conn.fetch_optional(&q).await
 }
 
+/// The units with these codes inside `scope` (codes outside it are simply not returned).
+pub async fn get_by_codes(
+    conn: &mut Conn<'_>,
+    scope: &Scope,
+    codes: &[String],
+) -> StoreResult<Vec<OrgUnit>> {
+    let mut q = Query::select();
+    q.columns(COLUMNS.map(|c| (OrgUnits::Table, c)))
+        .from(OrgUnits::Table)
+        .and_where(Expr::col((OrgUnits::Table, OrgUnits::Code)).is_in(codes.iter().cloned()));
+    if let Some(c) = scope.unit_condition() {
+        q.and_where(c);
+    }
+    conn.fetch_all(&q).await
+}
+
 /// The root units of `scope`: the whole tree's roots, or the scope's own root.
 pub async fn roots(conn: &mut Conn<'_>, scope: &Scope) -> StoreResult<Vec<OrgUnit>> {
     match scope {

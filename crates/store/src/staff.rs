@@ -121,6 +121,48 @@ pub async fn get(conn: &mut Conn<'_>, scope: &Scope, id: i64) -> StoreResult<Sta
         .ok_or(StoreError::not_found("cán bộ"))
 }
 
+/// Staff of these units, and anyone with one of these personal IDs wherever they work (for
+/// imports to find a row's stored record, or to see it belongs to another unit).
+pub async fn of_units_or_ids(
+    conn: &mut Conn<'_>,
+    unit_ids: &[i64],
+    national_ids: &[String],
+) -> StoreResult<Vec<StaffMember>> {
+    let mut out: Vec<StaffMember> = Vec::new();
+    for chunk in unit_ids.chunks(500) {
+        let mut q = select();
+        q.and_where(Expr::col((Staff::Table, Staff::OrgUnitId)).is_in(chunk.iter().copied()));
+        out.extend(conn.fetch_all::<StaffMember>(&q).await?);
+    }
+    for chunk in national_ids.chunks(500) {
+        let mut q = select();
+        q.and_where(Expr::col((Staff::Table, Staff::NationalId)).is_in(chunk.iter().cloned()));
+        out.extend(conn.fetch_all::<StaffMember>(&q).await?);
+    }
+    out.sort_by_key(|s| s.id);
+    out.dedup_by_key(|s| s.id);
+    Ok(out)
+}
+
+impl StaffMember {
+    /// The stored profile as an editable input.
+    pub fn to_input(&self) -> StaffInput {
+        StaffInput {
+            national_id: self.national_id.clone(),
+            full_name: self.full_name.clone(),
+            birth_date: self.birth_date,
+            gender: self.gender,
+            ethnicity_code: self.ethnicity_code.clone(),
+            position: self.position,
+            qualification: self.qualification,
+            employment_type: self.employment_type,
+            subjects: self.subjects.0.clone(),
+            phone: self.phone.clone(),
+            email: self.email.clone(),
+        }
+    }
+}
+
 const SORTS: &[&str] = &["name", "birth_date", "position"];
 
 pub async fn list(

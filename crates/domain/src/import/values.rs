@@ -83,7 +83,16 @@ pub fn parse_phone(cell: &Cell) -> Option<String> {
         }
         _ => {
             let t = cell.display();
-            (!t.trim().is_empty()).then(|| t.trim().to_string())
+            let t = t.trim();
+            // Stored as digits only (as the forms store them), so a re-import compares equal.
+            let separators_only = t
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-'));
+            match t {
+                "" => None,
+                _ if separators_only => Some(t.chars().filter(char::is_ascii_digit).collect()),
+                _ => Some(t.to_string()),
+            }
         }
     }
 }
@@ -143,7 +152,7 @@ mod tests {
         );
         assert_eq!(
             parse_phone(&Cell::Text("0912 345 678".into())).as_deref(),
-            Some("0912 345 678")
+            Some("0912345678")
         );
     }
 
