@@ -2,6 +2,7 @@
 
 mod config;
 mod rules;
+mod transfer;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -70,6 +71,33 @@ enum Command {
         /// Exit with status 1 when any case's expected value differs from the actual one.
         #[arg(long)]
         check: bool,
+    },
+    /// Import learners (with guardians), staff, classes or enrolments from .xlsx or .csv. All
+    /// rows or none, unless --keep-valid; rejected rows go to FILE.loi.xlsx (or .csv).
+    Import {
+        #[arg(long, env = "TRUONGSO_DATABASE_URL")]
+        database: Option<String>,
+        #[arg(long, value_parser = transfer::parse_kind)]
+        kind: truongso_domain::import::ImportKind,
+        file: PathBuf,
+        /// Code of the school (or unit, for staff) rows without a unit-code column belong to.
+        #[arg(long)]
+        school: Option<String>,
+        /// Import the valid rows and skip the rejected ones.
+        #[arg(long)]
+        keep_valid: bool,
+    },
+    /// Export learners, staff or classes (of one unit with --school) in the import layout.
+    Export {
+        #[arg(long, env = "TRUONGSO_DATABASE_URL")]
+        database: Option<String>,
+        #[arg(long, value_parser = transfer::parse_kind)]
+        kind: truongso_domain::import::ImportKind,
+        /// .xlsx, or .csv (UTF-8 with BOM).
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        school: Option<String>,
     },
     /// Print the OpenAPI document of the JSON API.
     Openapi,
@@ -164,6 +192,27 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             println!("{token}");
             Ok(ExitCode::SUCCESS)
+        }),
+        Command::Import {
+            database,
+            kind,
+            file,
+            school,
+            keep_valid,
+        } => runtime.block_on(async {
+            let store = open(&settings.database(database)).await?;
+            truongso_store::migrate::run(&store).await?;
+            transfer::import(&store, kind, &file, school.as_deref(), keep_valid).await
+        }),
+        Command::Export {
+            database,
+            kind,
+            out,
+            school,
+        } => runtime.block_on(async {
+            let store = open(&settings.database(database)).await?;
+            truongso_store::migrate::run(&store).await?;
+            transfer::export(&store, kind, &out, school.as_deref()).await
         }),
         Command::Migrate { database } => runtime.block_on(async {
             let store = open(&settings.database(database)).await?;

@@ -328,6 +328,41 @@ pub fn describe_errors(kind: ImportKind, errors: &[CellError]) -> String {
         .join("; ")
 }
 
+/// The title of the error column added to a report.
+pub const ERROR_COLUMN: &str = "Lỗi";
+
+/// The user's file back with only its rejected rows, each with the reasons in an added last
+/// column, in the same format (xlsx or CSV) — fix the cells and import this file again.
+/// `rejected` holds (row number, message).
+pub fn error_report(
+    table: &Table,
+    mapping: &Mapping,
+    rejected: &[(usize, String)],
+) -> Result<Vec<u8>, crate::tabular::WriteError> {
+    let width = table.rows.iter().map(|r| r.cells.len()).max().unwrap_or(0);
+    let mut w = crate::tabular::TableWriter::like(
+        table.format,
+        table.sheet_name.as_deref().unwrap_or("Lỗi nhập"),
+    );
+    let messages: HashMap<usize, &str> = rejected.iter().map(|(n, m)| (*n, m.as_str())).collect();
+    for (i, row) in table.rows.iter().enumerate() {
+        let mut cells = row.cells.clone();
+        cells.resize(width, Cell::Empty);
+        if i < mapping.header_index {
+            w.row(&cells)?;
+        } else if i == mapping.header_index {
+            let titles: Vec<String> = cells.iter().map(Cell::display).collect();
+            let mut titles: Vec<&str> = titles.iter().map(String::as_str).collect();
+            titles.push(ERROR_COLUMN);
+            w.header(&titles)?;
+        } else if let Some(m) = messages.get(&row.number) {
+            cells.push(Cell::Text(m.to_string()));
+            w.row(&cells)?;
+        }
+    }
+    w.finish()
+}
+
 /// The template of a kind of import: the header row, then one example row.
 pub fn template_rows(kind: ImportKind) -> (Vec<&'static str>, Vec<Cell>) {
     let cols = columns(kind);
