@@ -44,6 +44,7 @@ code_enum! {
         ConsentRead => "consent.read", "Xem sự đồng ý", "Read consents";
         ConsentWrite => "consent.write", "Ghi nhận sự đồng ý", "Record consents";
         TokenManage => "token.manage", "Tạo mã truy cập API", "Manage API tokens";
+        DataImport => "data.import", "Nhập dữ liệu từ tệp Excel/CSV", "Import data from Excel/CSV files";
     }
 }
 

@@ -131,6 +131,54 @@ pub async fn record(
     Ok(())
 }
 
+/// Many entries at once (an import's or an export's records), in multi-row statements:
+/// (action, record id, unit id) each.
+pub async fn record_many(
+    conn: &mut Conn<'_>,
+    actor: &AuditActor,
+    entity: &str,
+    entries: &[(AuditAction, i64, i64)],
+    detail: Option<&str>,
+) -> StoreResult<()> {
+    let now = Utc::now();
+    let rows = entries
+        .iter()
+        .map(|(action, id, org)| {
+            vec![
+                now.into(),
+                actor.user_id.into(),
+                actor.username.clone().into(),
+                actor.role.clone().into(),
+                action.code().into(),
+                entity.into(),
+                (*id).into(),
+                (*org).into(),
+                actor.client.clone().into(),
+                detail.map(str::to_string).into(),
+            ]
+        })
+        .collect();
+    crate::seed::bulk_insert(
+        conn,
+        AuditLog::Table,
+        &[
+            AuditLog::At,
+            AuditLog::UserId,
+            AuditLog::Username,
+            AuditLog::Role,
+            AuditLog::Action,
+            AuditLog::Entity,
+            AuditLog::EntityId,
+            AuditLog::OrgId,
+            AuditLog::Client,
+            AuditLog::Detail,
+        ],
+        rows,
+    )
+    .await?;
+    Ok(())
+}
+
 /// Search filters of the audit trail (all optional).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -25,6 +25,9 @@ pub enum ApiError {
     /// Too many attempts; try again after this many seconds.
     #[error("Thử quá nhiều lần. Vui lòng thử lại sau {} phút.", .0.div_ceil(60))]
     TooManyRequests(u64),
+    /// A failure of ours outside the database (writing a file); logged, never shown.
+    #[error("lỗi nội bộ: {0}")]
+    Internal(String),
 }
 
 /// The problem+json body.
@@ -57,9 +60,8 @@ impl ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Store(StoreError::Database(_) | StoreError::Migration(_)) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            ApiError::Store(StoreError::Database(_) | StoreError::Migration(_))
+            | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -75,11 +77,25 @@ impl ApiError {
     /// The message shown to the user: never the internals of a database failure.
     pub fn user_message(&self) -> String {
         match self {
-            ApiError::Store(StoreError::Database(_) | StoreError::Migration(_)) => {
-                "Lỗi hệ thống, vui lòng thử lại sau.".to_string()
-            }
+            ApiError::Store(StoreError::Database(_) | StoreError::Migration(_))
+            | ApiError::Internal(_) => "Lỗi hệ thống, vui lòng thử lại sau.".to_string(),
             ApiError::Store(StoreError::Invalid(_)) => "Dữ liệu không hợp lệ.".to_string(),
             other => other.to_string(),
+        }
+    }
+
+    /// The message with the fields' own messages when there are some (for pages that show one
+    /// line rather than a form).
+    pub fn full_message(&self) -> String {
+        let fields = self.field_errors();
+        if fields.is_empty() {
+            self.user_message()
+        } else {
+            fields
+                .into_iter()
+                .map(|f| f.message)
+                .collect::<Vec<_>>()
+                .join(" ")
         }
     }
 

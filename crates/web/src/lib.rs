@@ -7,6 +7,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod i18n;
+pub mod import_jobs;
 pub mod pages;
 
 use std::time::Duration;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub throttle: std::sync::Arc<auth::throttle::LoginThrottle>,
     /// Whether cookies carry `Secure` (always, except plain HTTP on a loopback address).
     pub secure_cookies: bool,
+    /// Imports between their steps (upload, mapping, preview, writing).
+    pub imports: std::sync::Arc<import_jobs::ImportJobs>,
 }
 
 impl AppState {
@@ -49,6 +52,7 @@ impl AppState {
             metrics,
             throttle: Default::default(),
             secure_cookies: true,
+            imports: Default::default(),
         }
     }
 }

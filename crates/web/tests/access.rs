@@ -230,6 +230,9 @@ fn request_for(method: &str, path: &str, t: &Targets, f: &Fixture) -> Request {
             return p.to_string();
         }
         let resource = p.trim_start_matches("/api/v1/").split('/').next().unwrap();
+        if resource == "imports" {
+            return p.replace("{kind}", "learners");
+        }
         p.replace("{id}", &id_of(resource))
             .replace("{consent_id}", &t.consent.to_string())
     };
@@ -306,6 +309,15 @@ fn request_for(method: &str, path: &str, t: &Targets, f: &Fixture) -> Request {
             "username": format!("matran.tk{}", f.next()), "display_name": "Giáo viên Ma Trận",
             "role": "teacher", "scope_org_id": t.school, "staff_id": t.staff
         }))),
+        // A check of one learner row into the target school (nothing written).
+        ("POST", "/api/v1/imports/{kind}") => Request {
+            uri: format!("{uri}?school_id={}&dry_run=true", t.school),
+            body: Some(
+                "Họ và tên,Ngày sinh,Giới tính,Dân tộc\nLê Thị Ma Trận,04/04/2014,Nữ,Kinh\n".into(),
+            ),
+            scoped: true,
+            list: false,
+        },
         ("POST", "/api/v1/school-years") => global(Some(json!({ "start_year": 2031 }))),
         ("POST", "/api/v1/tokens") => global(Some(json!({ "name": "ma trận" }))),
         (

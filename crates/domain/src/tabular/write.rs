@@ -23,13 +23,15 @@ pub struct TableWriter {
 }
 
 enum Inner {
-    Xlsx {
-        workbook: Box<Workbook>,
-        header: Format,
-        date: Format,
-        text: Format,
-    },
-    Csv(csv::Writer<Vec<u8>>),
+    Xlsx(Box<Xlsx>),
+    Csv(Box<csv::Writer<Vec<u8>>>),
+}
+
+struct Xlsx {
+    workbook: Workbook,
+    header: Format,
+    date: Format,
+    text: Format,
 }
 
 impl TableWriter {
@@ -50,8 +52,8 @@ impl TableWriter {
             .collect();
         let _ = sheet.set_name(if name.is_empty() { "Sheet1" } else { &name });
         TableWriter {
-            inner: Inner::Xlsx {
-                workbook: Box::new(workbook),
+            inner: Inner::Xlsx(Box::new(Xlsx {
+                workbook,
                 header: Format::new()
                     .set_bold()
                     .set_background_color("#DDE7F0")
@@ -59,7 +61,7 @@ impl TableWriter {
                     .set_text_wrap(),
                 date: Format::new().set_num_format("dd/mm/yyyy"),
                 text: Format::new().set_num_format("@"),
-            },
+            })),
             next_row: 0,
         }
     }
@@ -68,12 +70,12 @@ impl TableWriter {
         let mut out = Vec::new();
         out.extend_from_slice(&[0xEF, 0xBB, 0xBF]);
         TableWriter {
-            inner: Inner::Csv(
+            inner: Inner::Csv(Box::new(
                 csv::WriterBuilder::new()
                     .delimiter(delimiter)
                     .flexible(true)
                     .from_writer(out),
-            ),
+            )),
             next_row: 0,
         }
     }
@@ -88,8 +90,8 @@ impl TableWriter {
 
     /// The header row: bold, frozen above the data, with column widths fitting the titles.
     pub fn header(&mut self, titles: &[&str]) -> Result<(), WriteError> {
-        if let Inner::Xlsx { workbook, .. } = &mut self.inner {
-            let sheet = workbook.worksheet_from_index(0)?;
+        if let Inner::Xlsx(x) = &mut self.inner {
+            let sheet = x.workbook.worksheet_from_index(0)?;
             for (i, t) in titles.iter().enumerate() {
                 let width = (t.chars().count() as f64 * 1.1).clamp(10.0, 40.0);
                 sheet.set_column_width(i as u16, width)?;
@@ -108,12 +110,13 @@ impl TableWriter {
         let row = self.next_row;
         self.next_row += 1;
         match &mut self.inner {
-            Inner::Xlsx {
-                workbook,
-                header,
-                date,
-                text,
-            } => {
+            Inner::Xlsx(x) => {
+                let Xlsx {
+                    workbook,
+                    header,
+                    date,
+                    text,
+                } = &mut **x;
                 let sheet = workbook.worksheet_from_index(0)?;
                 for (col, cell) in cells.iter().enumerate() {
                     let col = col as u16;
@@ -147,7 +150,7 @@ impl TableWriter {
 
     pub fn finish(self) -> Result<Vec<u8>, WriteError> {
         match self.inner {
-            Inner::Xlsx { mut workbook, .. } => Ok(workbook.save_to_buffer()?),
+            Inner::Xlsx(mut x) => Ok(x.workbook.save_to_buffer()?),
             Inner::Csv(w) => w.into_inner().map_err(|e| WriteError::Io(e.into_error())),
         }
     }

@@ -401,13 +401,16 @@ fn changed_columns(before: &LearnerInput, after: &LearnerInput) -> Vec<String> {
     out
 }
 
-/// (school, class) of each learner's enrolment in the year, by learner.
+/// (enrolment, school, class) of each learner's enrolments in the year, by learner.
+type Enrolled = HashMap<i64, Vec<(i64, i64, Option<i64>)>>;
+
+/// The learners' enrolments in the year.
 async fn current_enrolments(
     tx: &mut Tx,
     year_id: i64,
     learner_ids: &[i64],
-) -> StoreResult<HashMap<i64, Vec<(i64, i64, Option<i64>)>>> {
-    let mut out: HashMap<i64, Vec<(i64, i64, Option<i64>)>> = HashMap::new();
+) -> StoreResult<Enrolled> {
+    let mut out: Enrolled = HashMap::new();
     for chunk in learner_ids.chunks(LOOKUP_CHUNK) {
         let rows: Vec<(i64, i64, i64, Option<i64>)> = tx
             .conn()
@@ -435,7 +438,7 @@ fn placement(
     learner: Option<i64>,
     school: i64,
     class: &ClassRef,
-    enrolled: &HashMap<i64, Vec<(i64, i64, Option<i64>)>>,
+    enrolled: &Enrolled,
 ) -> Placement {
     let current = learner
         .and_then(|l| enrolled.get(&l))

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
 use sea_query::{Expr, ExprTrait, Query};
 use truongso_domain::import::CellError;
 use truongso_domain::org::OrgKind;
@@ -11,7 +10,7 @@ use truongso_domain::text::fold;
 
 use crate::audit::{AuditAction, AuditActor};
 use crate::orgs::OrgUnit;
-use crate::schema::{AuditLog, Classes};
+use crate::schema::Classes;
 use crate::years::SchoolYear;
 use crate::{Scope, StoreError, StoreResult, Tx};
 
@@ -151,43 +150,7 @@ pub(super) async fn audit_writes(
     writes: &[(AuditAction, i64, i64)],
     detail: &str,
 ) -> StoreResult<()> {
-    let now = Utc::now();
-    let rows = writes
-        .iter()
-        .map(|(action, id, org)| {
-            vec![
-                now.into(),
-                actor.user_id.into(),
-                actor.username.clone().into(),
-                actor.role.clone().into(),
-                action.code().into(),
-                entity.into(),
-                (*id).into(),
-                (*org).into(),
-                actor.client.clone().into(),
-                Some(detail.to_string()).into(),
-            ]
-        })
-        .collect();
-    crate::seed::bulk_insert(
-        &mut tx.conn(),
-        AuditLog::Table,
-        &[
-            AuditLog::At,
-            AuditLog::UserId,
-            AuditLog::Username,
-            AuditLog::Role,
-            AuditLog::Action,
-            AuditLog::Entity,
-            AuditLog::EntityId,
-            AuditLog::OrgId,
-            AuditLog::Client,
-            AuditLog::Detail,
-        ],
-        rows,
-    )
-    .await?;
-    Ok(())
+    crate::audit::record_many(&mut tx.conn(), actor, entity, writes, Some(detail)).await
 }
 
 /// Marks the second and later rows with the same key as duplicates of the first.

@@ -77,6 +77,9 @@ pub(super) struct ClassPlan {
     rows: Vec<Planned<ClassWrite>>,
 }
 
+/// A class row with its school and school year resolved.
+type ClassTarget<'a> = (&'a ClassRow, i64, &'a SchoolYear);
+
 pub(super) async fn plan_classes(
     tx: &mut Tx,
     scope: &Scope,
@@ -99,7 +102,7 @@ pub(super) async fn plan_classes(
     .await?;
     let years = crate::years::list(&mut tx.conn()).await?;
     let current = years.iter().find(|y| y.is_current);
-    let mut resolved: Vec<Result<(&ClassRow, i64, &SchoolYear), Vec<CellError>>> = Vec::new();
+    let mut resolved: Vec<Result<ClassTarget, Vec<CellError>>> = Vec::new();
     for (_, p) in &parsed {
         resolved.push(match p {
             Err(e) => Err(e.clone()),

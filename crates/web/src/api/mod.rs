@@ -10,6 +10,7 @@ pub mod audit;
 mod classes;
 pub mod consents;
 mod enrolments;
+mod imports;
 pub mod learners;
 mod org_units;
 mod reference;
@@ -51,6 +52,7 @@ use crate::error::{ApiError, Problem};
         (name = "account", description = "Tài khoản, mã truy cập API (Authorization: Bearer), đặt lại mật khẩu"),
         (name = "audit", description = "Nhật ký truy cập và thay đổi dữ liệu cá nhân"),
         (name = "consents", description = "Sự đồng ý xử lý dữ liệu cá nhân (Luật 91/2025)"),
+        (name = "imports", description = "Nhập dữ liệu từ tệp Excel/CSV (xem trước, tất cả hoặc chỉ dòng hợp lệ)"),
     )
 )]
 pub struct ApiDoc;
@@ -100,7 +102,12 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(account::router())
         .merge(users::router())
         .merge(audit::router())
-        .merge(consents::router());
+        .merge(consents::router())
+        .merge(
+            imports::router().layer(axum::extract::DefaultBodyLimit::max(
+                truongso_domain::tabular::MAX_FILE_BYTES,
+            )),
+        );
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api)
 }
 

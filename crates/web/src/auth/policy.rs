@@ -230,11 +230,23 @@ async fn check_csrf(req: Request, actor: &Actor) -> Result<Request, Response> {
             Err(refuse())
         };
     }
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        .unwrap_or_default();
+    // A file upload (multipart, possibly megabytes) carries the token in its action URL, so
+    // that it is checked before the body is read.
+    if content_type.starts_with("multipart/form-data") {
+        let sent = form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
+            .find(|(k, _)| k == "_csrf")
+            .map(|(_, v)| v.into_owned());
+        return match sent {
+            Some(sent) if constant_time_eq(&sent, &expected) => Ok(req),
+            _ => Err(refuse()),
+        };
+    }
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
     if !is_form {
         return Err(refuse());
     }

@@ -2,6 +2,8 @@
 //! the learner forms. Plain HTML forms and links: everything works without JavaScript.
 
 mod account;
+mod exports;
+pub(crate) mod imports;
 mod learner_form;
 mod privacy;
 
@@ -39,12 +41,29 @@ pub fn router() -> Router<AppState> {
             "/learners/new",
             get(learner_form::new_form).post(learner_form::create),
         )
+        .route("/learners/export", get(exports::learners))
+        .route("/orgs/{id}/staff/export", get(exports::staff))
+        .route("/orgs/{id}/classes/export", get(exports::classes))
         .route("/learners/{id}", get(learner_page))
         .route(
             "/learners/{id}/edit",
             get(learner_form::edit_form).post(learner_form::update),
         )
         .route("/staff/{id}", get(staff_page))
+        .route(
+            "/imports",
+            get(imports::start_page)
+                .post(imports::upload)
+                // Files are larger than forms (the read limit applies once more inside).
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    truongso_domain::tabular::MAX_FILE_BYTES + 64 * 1024,
+                )),
+        )
+        .route("/imports/templates/{kind}", get(imports::template))
+        .route("/imports/{id}", get(imports::job_page))
+        .route("/imports/{id}/mapping", post(imports::set_mapping))
+        .route("/imports/{id}/apply", post(imports::apply))
+        .route("/imports/{id}/errors", get(imports::error_file))
         .route("/login", get(account::login_form).post(account::login))
         .route(
             "/login/totp",
@@ -91,6 +110,7 @@ pub struct NavUser {
     pub role: String,
     pub can_audit: bool,
     pub can_manage_users: bool,
+    pub can_import: bool,
 }
 
 impl Nav {
@@ -105,6 +125,7 @@ impl Nav {
                     .unwrap_or_default(),
                 can_audit: actor.can(Permission::AuditRead),
                 can_manage_users: actor.can(Permission::UserManage),
+                can_import: actor.can(Permission::DataImport),
             }),
             csrf: actor.csrf().to_string(),
         }
@@ -513,6 +534,21 @@ struct SearchPage {
     pager: Pager,
     first_index: usize,
     show_school: bool,
+}
+
+impl SearchPage {
+    /// The export link of what the list shows (same search, same school).
+    fn export_link(&self, format: &str) -> String {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        if !self.q.is_empty() {
+            q.append_pair("q", &self.q);
+        }
+        if let Some(s) = self.school_id {
+            q.append_pair("school_id", &s.to_string());
+        }
+        q.append_pair("format", format);
+        format!("/learners/export?{}", q.finish())
+    }
 }
 
 async fn learner_search(
