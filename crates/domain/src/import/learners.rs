@@ -444,6 +444,55 @@ mod tests {
         assert_eq!(cells[0].column.as_deref(), Some("father_name"));
     }
 
+    fn any_cell() -> impl proptest::strategy::Strategy<Value = Cell> {
+        use proptest::prelude::*;
+        prop_oneof![
+            Just(Cell::Empty),
+            "\\PC{0,40}".prop_map(Cell::Text),
+            any::<f64>().prop_map(Cell::Number),
+            (-100_000i64..100_000).prop_map(|d| Cell::Date(
+                NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() + chrono::Duration::days(d)
+            )),
+            any::<bool>().prop_map(Cell::Bool),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Any cells at all in any column: a row reads or names its faults, never panics; what
+        /// reads also validates without panicking.
+        #[test]
+        fn any_row_reads_or_is_rejected(cells in proptest::collection::vec(any_cell(), 0..30)) {
+            for kind in ImportKind::ALL {
+                let t = table(vec![
+                    crate::import::columns(*kind).iter().map(|c| Cell::Text(c.header_vi.clone())).collect(),
+                    cells.clone(),
+                ]);
+                let m = match_headers(*kind, &t).mapping;
+                let today = NaiveDate::from_ymd_opt(2025, 9, 5).unwrap();
+                for row in crate::import::data_rows(&t, &m) {
+                    match kind {
+                        ImportKind::Learners => {
+                            if let Ok(p) = parse_row(&row) {
+                                let _ = p.new_input().validate(today);
+                            }
+                        }
+                        ImportKind::Staff => {
+                            if let Ok(p) = crate::import::staff::parse_row(&row) {
+                                let _ = p.input.validate(today);
+                            }
+                        }
+                        ImportKind::Classes => {
+                            let _ = crate::import::classes::parse_row(&row);
+                        }
+                        ImportKind::Enrolments => {
+                            let _ = crate::import::enrolments::parse_row(&row);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn every_bad_cell_is_named() {
         let mut row = export_cells("", &example_input(), None, None);
