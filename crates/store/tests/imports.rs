@@ -158,6 +158,18 @@ async fn faulty_rows_are_named_and_nothing_is_written_unless_asked() {
         .into_iter()
         .find(|l| l.national_id.is_some())
         .unwrap();
+        let own = learners::list(
+            &mut store.conn(),
+            &school.scope(),
+            &LearnerFilter::default(),
+            &PageRequest::new(1, 50),
+        )
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|l| l.national_id.is_some())
+        .unwrap();
         let headers = [
             "STT",
             "Họ và tên",
@@ -203,6 +215,14 @@ async fn faulty_rows_are_named_and_nothing_is_written_unless_asked() {
                     foreign.national_id.as_deref().unwrap(),
                 ),
                 row("7", "Bùi Thị Bảy", Cell::Number(41887.0), "nữ", ""),
+                // Another child of the school's ID on the wrong line: not an update of them.
+                row(
+                    "8",
+                    "Tên Hoàn Toàn Khác",
+                    d("03/03/2003"),
+                    "Nam",
+                    own.national_id.as_deref().unwrap(),
+                ),
             ],
         );
         let before = learner_count(&store).await;
@@ -229,6 +249,7 @@ async fn faulty_rows_are_named_and_nothing_is_written_unless_asked() {
                 (4, vec![col("national_id")]),
                 (6, vec![col("national_id")]),
                 (7, vec![col("national_id")]),
+                (9, vec![col("national_id"), col("national_id")]),
             ]
         );
         assert_eq!(report.created, 3);
@@ -243,7 +264,7 @@ async fn faulty_rows_are_named_and_nothing_is_written_unless_asked() {
         )
         .await;
         assert!(report.applied);
-        assert_eq!((report.created, report.rejected), (3, 4));
+        assert_eq!((report.created, report.rejected), (3, 5));
         assert_eq!(learner_count(&store).await, before + 3);
         // Placed in no class, but in the school, with the mother's phone given its 0 back.
         let created = report

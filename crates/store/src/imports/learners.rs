@@ -343,6 +343,9 @@ fn match_row(
             if e.school_id != school {
                 return Err(elsewhere("learner_code", "Mã học sinh"));
             }
+            if is_someone_else(p, e) {
+                return Err(someone_else("learner_code", e));
+            }
             if let (Some(a), Some(b)) = (&p.national_id, &e.national_id)
                 && a != b
                 && existing
@@ -362,6 +365,7 @@ fn match_row(
         && let Some(found) = existing.by_id.get(id)
     {
         return match found.iter().find(|e| e.school_id == school) {
+            Some(e) if is_someone_else(p, e) => Err(someone_else("national_id", e)),
             Some(e) => Ok(Some(e.id)),
             None => Err(elsewhere("national_id", "Mã định danh")),
         };
@@ -376,6 +380,24 @@ fn match_row(
                 .find(|e| p.national_id.is_none() || e.national_id.is_none())
         })
         .map(|e| e.id))
+}
+
+/// A row whose key finds a learner with another name *and* another birth date is about someone
+/// else (a code or ID typed on the wrong line): correcting one of the two is an update,
+/// replacing both would overwrite another child's record.
+fn is_someone_else(p: &LearnerPatch, e: &Existing) -> bool {
+    fold(&p.full_name) != e.name_fold && p.birth_date != e.birth_date
+}
+
+fn someone_else(column: &str, e: &Existing) -> CellError {
+    CellError::at(
+        column,
+        format!(
+            "Mã này thuộc học sinh {} sinh ngày {}, khác cả họ tên lẫn ngày sinh trên dòng; hãy kiểm tra lại.",
+            e.learner_code,
+            e.birth_date.format("%d/%m/%Y")
+        ),
+    )
 }
 
 /// Column keys whose value an update changes.
