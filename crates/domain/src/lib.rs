@@ -10,6 +10,7 @@ pub mod golden;
 pub mod learners;
 pub mod national_id;
 pub mod org;
+pub mod quality;
 pub mod reference;
 pub mod school_year;
 pub mod staff;

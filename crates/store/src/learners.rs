@@ -505,6 +505,7 @@ pub async fn create(
         )
         .await?;
     }
+    crate::quality::recheck_learners(tx, &[id]).await?;
     get(&mut tx.conn(), &Scope::All, id).await
 }
 
@@ -530,6 +531,8 @@ pub async fn update(
         .await?;
     replace_guardians(tx, id, &input.guardians).await?;
     index_name(tx, id, &fold(&input.full_name), true).await?;
+    // A fix through the edit form clears its issue at once.
+    crate::quality::recheck_learners(tx, &[id]).await?;
     get(&mut tx.conn(), &Scope::All, id).await
 }
 
