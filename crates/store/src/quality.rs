@@ -1279,7 +1279,10 @@ pub async fn unit_quality(
                     (QualitySchoolRules::Table, QualitySchoolRules::Rule),
                     (QualitySchoolRules::Table, QualitySchoolRules::Severity),
                 ])
-                .expr_as(Expr::cust("CAST(SUM(quality_school_rules.issues) AS BIGINT)"), "issues")
+                .expr_as(
+                    Expr::cust("CAST(SUM(quality_school_rules.issues) AS BIGINT)"),
+                    "issues",
+                )
                 .from(QualitySchoolRules::Table)
                 .inner_join(
                     OrgUnits::Table,

@@ -12,6 +12,7 @@ pub mod consents;
 mod enrolments;
 pub mod learners;
 mod org_units;
+pub mod quality;
 mod reference;
 mod school_years;
 mod staff;
@@ -51,6 +52,7 @@ use crate::error::{ApiError, Problem};
         (name = "account", description = "Tài khoản, mã truy cập API (Authorization: Bearer), đặt lại mật khẩu"),
         (name = "audit", description = "Nhật ký truy cập và thay đổi dữ liệu cá nhân"),
         (name = "consents", description = "Sự đồng ý xử lý dữ liệu cá nhân (Luật 91/2025)"),
+        (name = "quality", description = "Chất lượng dữ liệu: quy tắc, điểm theo đơn vị, hồ sơ lỗi, hồ sơ trùng"),
     )
 )]
 pub struct ApiDoc;
@@ -100,7 +102,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(account::router())
         .merge(users::router())
         .merge(audit::router())
-        .merge(consents::router());
+        .merge(consents::router())
+        .merge(quality::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api)
 }
 

@@ -4,6 +4,7 @@
 mod account;
 mod learner_form;
 mod privacy;
+mod quality;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -75,6 +76,19 @@ pub fn router() -> Router<AppState> {
             "/learners/{id}/consents/{consent_id}/withdraw",
             post(privacy::withdraw_consent),
         )
+        .route("/quality", get(quality::home))
+        .route("/quality/units/{id}", get(quality::unit_page))
+        .route("/quality/issues", get(quality::issues_page))
+        .route("/quality/duplicates", get(quality::duplicates_page))
+        .route(
+            "/quality/duplicates/{id}",
+            get(quality::duplicate_page).post(quality::resolve),
+        )
+        .route(
+            "/quality/settings",
+            get(quality::settings_page).post(quality::save_settings),
+        )
+        .route("/quality/scan", post(quality::scan))
 }
 
 /// The signed-in part of every page's header: who is signed in, the links their role allows,
@@ -91,6 +105,7 @@ pub struct NavUser {
     pub role: String,
     pub can_audit: bool,
     pub can_manage_users: bool,
+    pub can_quality: bool,
 }
 
 impl Nav {
@@ -105,6 +120,7 @@ impl Nav {
                     .unwrap_or_default(),
                 can_audit: actor.can(Permission::AuditRead),
                 can_manage_users: actor.can(Permission::UserManage),
+                can_quality: actor.can(Permission::QualityRead),
             }),
             csrf: actor.csrf().to_string(),
         }
@@ -585,6 +601,8 @@ struct LearnerPage {
     disability: String,
     policy_group: String,
     enrolments: Vec<EnrolmentView>,
+    /// Completeness and open issues, for roles that read data quality.
+    quality: Option<(String, Vec<quality::IssueLine>)>,
 }
 
 async fn learner_page(
@@ -616,6 +634,7 @@ async fn learner_page(
         label: learner.full_name.clone(),
     });
     let sensitive = actor.can(Permission::LearnerSensitive);
+    let quality = quality::learner_summary(&s, &actor, id).await?;
     let none = if sensitive {
         lang.t("none")
     } else {
@@ -647,6 +666,7 @@ async fn learner_page(
         sensitive,
         learner,
         enrolments: enrolment_views,
+        quality,
     })
 }
 
