@@ -106,6 +106,20 @@ enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
+    /// Data quality: re-check the whole database against the rules in force.
+    Quality {
+        #[command(subcommand)]
+        action: QualityAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum QualityAction {
+    /// Re-check every learner and class, with progress on stderr.
+    Scan {
+        #[arg(long, env = "TRUONGSO_DATABASE_URL")]
+        database: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -214,6 +228,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             truongso_store::migrate::run(&store).await?;
             transfer::export(&store, kind, &out, school.as_deref()).await
         }),
+        Command::Quality {
+            action: QualityAction::Scan { database },
+        } => runtime.block_on(async {
+            let store = open(&settings.database(database)).await?;
+            truongso_store::migrate::run(&store).await?;
+            quality_scan(&store).await?;
+            Ok(ExitCode::SUCCESS)
+        }),
         Command::Migrate { database } => runtime.block_on(async {
             let store = open(&settings.database(database)).await?;
             let applied = truongso_store::migrate::run(&store).await?;
@@ -305,6 +327,29 @@ async fn seed_province(
         report.learners as f64 / report.elapsed.as_secs_f64().max(1e-9),
     );
     Ok(report)
+}
+
+async fn quality_scan(store: &Store) -> anyhow::Result<()> {
+    eprintln!("Đang kiểm tra chất lượng dữ liệu…");
+    let mut last_tenth = 0;
+    let report = truongso_store::quality::scan(store, |done, total| {
+        let tenth = done * 10 / total.max(1);
+        if tenth > last_tenth {
+            last_tenth = tenth;
+            eprintln!("  {done} / {total} học sinh");
+        }
+    })
+    .await?;
+    eprintln!(
+        "Đã kiểm tra {} học sinh của {} trường: {} vấn đề, {} trường hợp trùng chưa xử lý, trong {:.1} s ({:.0} học sinh/s).",
+        report.learners,
+        report.schools,
+        report.issues,
+        report.open_duplicates,
+        report.elapsed.as_secs_f64(),
+        report.learners as f64 / report.elapsed.as_secs_f64().max(1e-9),
+    );
+    Ok(())
 }
 
 fn print_accounts(report: &SeedReport) {

@@ -45,6 +45,9 @@ code_enum! {
         ConsentWrite => "consent.write", "Ghi nhận sự đồng ý", "Record consents";
         TokenManage => "token.manage", "Tạo mã truy cập API", "Manage API tokens";
         DataImport => "data.import", "Nhập dữ liệu từ tệp Excel/CSV", "Import data from Excel/CSV files";
+        QualityRead => "quality.read", "Xem chất lượng dữ liệu", "Read data quality";
+        QualityConfigure => "quality.configure", "Cấu hình quy tắc chất lượng dữ liệu", "Configure data-quality rules";
+        DuplicateResolve => "duplicate.resolve", "Xử lý hồ sơ học sinh trùng", "Resolve duplicate learners";
     }
 }
 
@@ -239,6 +242,17 @@ mod tests {
             assert!(!p.allows(officer, Permission::LearnerWrite));
         }
         assert!(!p.allows(Role::Teacher, Permission::StaffRead));
+        // Quality views list records of whole units: not for teachers, guardians, learners.
+        for role in [
+            Role::Teacher,
+            Role::HomeroomTeacher,
+            Role::Guardian,
+            Role::Learner,
+        ] {
+            assert!(!p.allows(role, Permission::QualityRead), "{role}");
+        }
+        assert!(p.allows(Role::Principal, Permission::DuplicateResolve));
+        assert!(!p.allows(Role::OfficeOfficer, Permission::QualityConfigure));
         assert!(!p.allows(Role::Teacher, Permission::LearnerSensitive));
         assert!(!p.allows(Role::Guardian, Permission::OrgRead));
         assert!(!p.allows(Role::Learner, Permission::LearnerWrite));

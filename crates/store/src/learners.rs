@@ -513,6 +513,7 @@ pub async fn create(
         )
         .await?;
     }
+    crate::quality::recheck_learners(tx, &[id]).await?;
     get(&mut tx.conn(), &Scope::All, id).await
 }
 
@@ -527,6 +528,8 @@ pub async fn update(
     get(&mut tx.conn(), scope, id).await?;
     input.validate(today)?;
     write_profile(tx, id, input).await?;
+    // A fix through the edit form clears its issue at once.
+    crate::quality::recheck_learners(tx, &[id]).await?;
     get(&mut tx.conn(), &Scope::All, id).await
 }
 

@@ -17,6 +17,7 @@ pub mod learners;
 pub mod migrate;
 pub mod orgs;
 pub mod page;
+pub mod quality;
 pub mod schema;
 pub mod scope;
 pub mod secret;

@@ -282,3 +282,103 @@ pub enum TeachingAssignments {
     StaffId,
     SubjectCode,
 }
+
+// Data quality (migration 3).
+
+#[derive(Iden, Clone, Copy)]
+pub enum QualityIssues {
+    Table,
+    Id,
+    Rule,
+    Severity,
+    Entity,
+    LearnerId,
+    ClassId,
+    SchoolId,
+    Detail,
+    FoundAt,
+}
+
+/// One row per learner: completeness and issue counts, for class and school roll-ups.
+#[derive(Iden, Clone, Copy)]
+pub enum QualityLearners {
+    Table,
+    LearnerId,
+    SchoolId,
+    ClassId,
+    Grade,
+    Filled,
+    Expected,
+    Errors,
+    Warnings,
+    Infos,
+    IdEligible,
+    IdExit,
+    IdValid,
+    CheckedAt,
+}
+
+/// One row per school: the roll-up the dashboards add up over the tree.
+#[derive(Iden, Clone, Copy)]
+pub enum QualitySchools {
+    Table,
+    SchoolId,
+    Learners,
+    Filled,
+    Expected,
+    Clean,
+    Errors,
+    Warnings,
+    Infos,
+    IdEligible,
+    IdValid,
+    IdExitEligible,
+    IdExitValid,
+    CheckedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum QualitySchoolRules {
+    Table,
+    SchoolId,
+    Rule,
+    Severity,
+    Issues,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum QualityRuleSettings {
+    Table,
+    Rule,
+    Enabled,
+    Severity,
+    UpdatedBy,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum QualitySettingValues {
+    Table,
+    Name,
+    Value,
+    UpdatedBy,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum QualityDuplicates {
+    Table,
+    Id,
+    NationalId,
+    LearnerA,
+    LearnerB,
+    SchoolA,
+    SchoolB,
+    Status,
+    CurrentLearnerId,
+    DecidedByUserId,
+    DecidedBy,
+    DecidedAt,
+    Note,
+    FoundAt,
+}

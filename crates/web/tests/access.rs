@@ -32,6 +32,8 @@ struct Targets {
     consent: i64,
     user: i64,
     token: i64,
+    /// A duplicate case of the target learner (with a copy in a school of the foreign tree).
+    duplicate: i64,
 }
 
 /// Where the targets lie relative to the caller's reach.
@@ -212,6 +214,19 @@ fn classify(request: &Request, res: &support::Response) -> Outcome {
 
 fn request_for(method: &str, path: &str, t: &Targets, f: &Fixture) -> Request {
     let fill = |p: &str| {
+        if let Some(rest) = p.strip_prefix("/api/v1/quality/") {
+            return format!("/api/v1/quality/{rest}")
+                .replace("{code}", "class_over_capacity")
+                .replace(
+                    "{id}",
+                    &if rest.starts_with("units") {
+                        t.org
+                    } else {
+                        t.duplicate
+                    }
+                    .to_string(),
+                );
+        }
         let id_of = |resource: &str| -> String {
             match resource {
                 "org-units" => t.org.to_string(),
@@ -257,6 +272,22 @@ fn request_for(method: &str, path: &str, t: &Targets, f: &Fixture) -> Request {
     };
     let current = |kind: &str| f.current.get(&(kind.to_string(), uri.clone())).cloned();
     match (method, path) {
+        // Class issues persist (every class is over the capacity of 1 set by the fixture).
+        ("GET", "/api/v1/quality/issues") => {
+            list(format!("class_id={}&rule=class_over_capacity", t.class))
+        }
+        ("GET", "/api/v1/quality/duplicates") => list(format!("org_unit_id={}", t.school)),
+        ("PUT", "/api/v1/quality/rules/{code}") => {
+            global(Some(json!({ "enabled": true, "severity": "warning" })))
+        }
+        ("PUT", "/api/v1/quality/settings") => global(Some(json!({
+            "capacity_primary": 1, "capacity_secondary": 1, "capacity_preschool": 1
+        }))),
+        ("GET", "/api/v1/quality/rules" | "/api/v1/quality/settings")
+        | ("POST", "/api/v1/quality/scan") => global(None),
+        ("POST", "/api/v1/quality/duplicates/{id}/resolve") => {
+            record(Some(json!({ "current_learner_id": t.learner })))
+        }
         ("GET", "/api/v1/learners") => list(format!("q={}", t.learner_national_id)),
         ("GET", "/api/v1/staff") => list(format!("org_unit_id={}", t.school)),
         ("GET", "/api/v1/classes") => list(format!("org_unit_id={}", t.school)),
@@ -346,6 +377,11 @@ struct Fixture {
     /// Current JSON of records, by ("put", uri), for PUT requests.
     current: BTreeMap<(String, String), Value>,
     counter: std::sync::atomic::AtomicU32,
+    /// Where copies of target learners go to make duplicate cases: a foreign school (the
+    /// second one for the foreign school's own learner), outside every demo account's reach.
+    copy_school: i64,
+    foreign_copy_school: i64,
+    foreign_school: i64,
 }
 
 impl Fixture {
@@ -374,6 +410,9 @@ impl Fixture {
             grade_of: BTreeMap::new(),
             current: BTreeMap::new(),
             counter: Default::default(),
+            copy_school: foreign.school,
+            foreign_copy_school: foreign.school2,
+            foreign_school: foreign.school,
         };
         let foreign_targets = targets_in_school(t, &mut f, foreign.school, None, None).await;
         let mut foreign_targets = foreign_targets;
@@ -458,6 +497,23 @@ impl Fixture {
                 targets,
             });
         }
+        // Every class over capacity (so that class issues exist to list), then a full check.
+        let mut tx = t.store.begin().await.unwrap();
+        truongso_store::quality::set_settings(
+            &mut tx,
+            &BTreeMap::from([
+                ("capacity_primary".to_string(), "1".to_string()),
+                ("capacity_secondary".to_string(), "1".to_string()),
+                ("capacity_preschool".to_string(), "1".to_string()),
+            ]),
+            "matrix",
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        truongso_store::quality::scan(&t.store, |_, _| {})
+            .await
+            .unwrap();
         // Current records for PUTs, read with the all-seeing account.
         let mut puts = vec![];
         for caller in &f.callers {
@@ -511,6 +567,8 @@ async fn token_id(t: &TestApp, user_id: i64) -> i64 {
 
 struct Foreign {
     school: i64,
+    /// A second school of the foreign tree (for the foreign learner's duplicate).
+    school2: i64,
     user: i64,
     token: i64,
     super_token: String,
@@ -556,6 +614,20 @@ async fn foreign_tree(t: &TestApp) -> Foreign {
             OrgKind::School,
             "NGOAI-TH",
             "Trường Tiểu học Ngoài",
+            Levels(vec![SchoolLevel::Primary]),
+        ),
+        today,
+    )
+    .await
+    .unwrap();
+    let school2 = orgs::create(
+        &mut tx,
+        &Scope::All,
+        &input(
+            Some(root.id),
+            OrgKind::School,
+            "NGOAI-TH2",
+            "Trường Tiểu học Ngoài số 2",
             Levels(vec![SchoolLevel::Primary]),
         ),
         today,
@@ -609,6 +681,7 @@ async fn foreign_tree(t: &TestApp) -> Foreign {
     let token = token_id(t, user).await;
     Foreign {
         school: school.id,
+        school2: school2.id,
         user,
         token,
         super_token,
@@ -682,7 +755,71 @@ async fn targets_in_school(
         ..Default::default()
     };
     retarget_learner(t, f, &mut targets, learner).await;
+    let into = if school == f.foreign_school {
+        f.foreign_copy_school
+    } else {
+        f.copy_school
+    };
+    targets.duplicate = duplicate_case(t, f, learner, into).await;
     targets
+}
+
+/// Enrols a copy of `learner` (same personal ID) in school `into`; returns the case opened.
+async fn duplicate_case(t: &TestApp, f: &Fixture, learner: i64, into: i64) -> i64 {
+    let today = chrono::NaiveDate::from_ymd_opt(2025, 10, 1).unwrap();
+    let l = learners::get(&mut t.store.conn(), &Scope::All, learner)
+        .await
+        .unwrap();
+    let mut input = l.to_input();
+    let mut tx = t.store.begin().await.unwrap();
+    let valid = input.national_id.as_deref().is_some_and(|id| {
+        truongso_domain::national_id::check(id, Some(input.birth_date), Some(input.gender)).status
+            == truongso_domain::national_id::IdStatus::Ok
+    });
+    if !valid {
+        // A planted fault on the target: give it a valid ID first.
+        input.national_id = truongso_domain::national_id::compose(
+            "051",
+            chrono::Datelike::year(&input.birth_date),
+            input.gender,
+            990_000 + f.next(),
+        );
+        learners::update(&mut tx, &Scope::All, learner, &input, today)
+            .await
+            .unwrap();
+    }
+    let copy = learners::create(
+        &mut tx,
+        &Scope::All,
+        &learners::NewLearner {
+            profile: input,
+            school_id: into,
+            class_id: None,
+        },
+        today,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    truongso_store::quality::duplicates(
+        &mut t.store.conn(),
+        &Scope::All,
+        &truongso_store::quality::DuplicateFilter {
+            status: Some("open".into()),
+            org_unit_id: Some(into),
+        },
+        &PageRequest::new(1, 500),
+    )
+    .await
+    .unwrap()
+    .items
+    .into_iter()
+    .find(|c| {
+        [c.a.learner_id, c.b.learner_id].contains(&learner)
+            && [c.a.learner_id, c.b.learner_id].contains(&copy.id)
+    })
+    .expect("the copy opens a duplicate case")
+    .id
 }
 
 /// Points the learner-related targets (learner, national ID, enrolment, consent) at `learner`.

@@ -550,6 +550,9 @@ impl Plan {
         }
         progress(total, total);
         refs::audit_writes(tx, actor, "learner", &audit, "nhập từ tệp").await?;
+        // The data-quality issues of what was written are current as soon as it commits.
+        let written: Vec<i64> = audit.iter().map(|(_, id, _)| *id).collect();
+        crate::quality::recheck_learners(tx, &written).await?;
         Ok(self.outcomes_after_write(&creates))
     }
 

@@ -597,6 +597,7 @@ impl EnrolmentPlan {
         let mut outcomes = self.outcomes();
         let total = self.rows.iter().filter(|r| r.write.is_some()).count();
         let mut audit = Vec::new();
+        let mut moved = Vec::new();
         let mut done = 0;
         for (r, o) in self.rows.into_iter().zip(&mut outcomes) {
             if o.action == RowAction::Rejected {
@@ -612,6 +613,7 @@ impl EnrolmentPlan {
                     status,
                     on,
                 }) => {
+                    moved.push(learner_id);
                     let id = crate::enrolments::enrol(
                         tx,
                         learner_id,
@@ -635,6 +637,7 @@ impl EnrolmentPlan {
                 }
                 Some(EnrolmentWrite::Change(id, change)) => {
                     let e = crate::enrolments::change_status(tx, &Scope::All, id, &change).await?;
+                    moved.push(e.learner_id);
                     audit.push((AuditAction::Update, id, e.school_id));
                 }
             }
@@ -642,6 +645,7 @@ impl EnrolmentPlan {
             progress(done, total);
         }
         refs::audit_writes(tx, actor, "enrolment", &audit, "nhập từ tệp").await?;
+        crate::quality::recheck_learners(tx, &moved).await?;
         Ok(outcomes)
     }
 }

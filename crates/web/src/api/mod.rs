@@ -13,6 +13,7 @@ mod enrolments;
 mod imports;
 pub mod learners;
 mod org_units;
+pub mod quality;
 mod reference;
 mod school_years;
 mod staff;
@@ -53,6 +54,7 @@ use crate::error::{ApiError, Problem};
         (name = "audit", description = "Nhật ký truy cập và thay đổi dữ liệu cá nhân"),
         (name = "consents", description = "Sự đồng ý xử lý dữ liệu cá nhân (Luật 91/2025)"),
         (name = "imports", description = "Nhập dữ liệu từ tệp Excel/CSV (xem trước, tất cả hoặc chỉ dòng hợp lệ)"),
+        (name = "quality", description = "Chất lượng dữ liệu: quy tắc, điểm theo đơn vị, hồ sơ lỗi, hồ sơ trùng"),
     )
 )]
 pub struct ApiDoc;
@@ -107,7 +109,8 @@ fn documented() -> OpenApiRouter<AppState> {
             imports::router().layer(axum::extract::DefaultBodyLimit::max(
                 truongso_domain::tabular::MAX_FILE_BYTES,
             )),
-        );
+        )
+        .merge(quality::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api)
 }
 

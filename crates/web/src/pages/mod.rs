@@ -6,6 +6,7 @@ mod exports;
 pub(crate) mod imports;
 mod learner_form;
 mod privacy;
+mod quality;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -94,6 +95,19 @@ pub fn router() -> Router<AppState> {
             "/learners/{id}/consents/{consent_id}/withdraw",
             post(privacy::withdraw_consent),
         )
+        .route("/quality", get(quality::home))
+        .route("/quality/units/{id}", get(quality::unit_page))
+        .route("/quality/issues", get(quality::issues_page))
+        .route("/quality/duplicates", get(quality::duplicates_page))
+        .route(
+            "/quality/duplicates/{id}",
+            get(quality::duplicate_page).post(quality::resolve),
+        )
+        .route(
+            "/quality/settings",
+            get(quality::settings_page).post(quality::save_settings),
+        )
+        .route("/quality/scan", post(quality::scan))
 }
 
 /// The signed-in part of every page's header: who is signed in, the links their role allows,
@@ -111,6 +125,7 @@ pub struct NavUser {
     pub can_audit: bool,
     pub can_manage_users: bool,
     pub can_import: bool,
+    pub can_quality: bool,
 }
 
 impl Nav {
@@ -126,6 +141,7 @@ impl Nav {
                 can_audit: actor.can(Permission::AuditRead),
                 can_manage_users: actor.can(Permission::UserManage),
                 can_import: actor.can(Permission::DataImport),
+                can_quality: actor.can(Permission::QualityRead),
             }),
             csrf: actor.csrf().to_string(),
         }
@@ -621,6 +637,8 @@ struct LearnerPage {
     disability: String,
     policy_group: String,
     enrolments: Vec<EnrolmentView>,
+    /// Completeness and open issues, for roles that read data quality.
+    quality: Option<(String, Vec<quality::IssueLine>)>,
 }
 
 async fn learner_page(
@@ -652,6 +670,7 @@ async fn learner_page(
         label: learner.full_name.clone(),
     });
     let sensitive = actor.can(Permission::LearnerSensitive);
+    let quality = quality::learner_summary(&s, &actor, id).await?;
     let none = if sensitive {
         lang.t("none")
     } else {
@@ -683,6 +702,7 @@ async fn learner_page(
         sensitive,
         learner,
         enrolments: enrolment_views,
+        quality,
     })
 }
 
