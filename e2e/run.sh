@@ -7,4 +7,5 @@ cd "$(dirname "$0")"
 if [ ! -d node_modules ]; then
   npm ci --no-audit --no-fund
 fi
-exec node --test --test-reporter=spec browse.test.mjs
+# Every *.test.mjs here (browse, imports, …); node runs the files in parallel processes.
+exec node --test --test-reporter=spec ./*.test.mjs

@@ -288,6 +288,15 @@ pub fn data_rows<'a>(table: &'a Table, mapping: &'a Mapping) -> impl Iterator<It
         .map(move |r| RowView::new(r, mapping))
 }
 
+/// Who a row is about, from its own cells (shown even when the row cannot be read):
+/// the non-blank cells of `keys`, joined by spaces.
+pub fn row_label(row: &RowView, keys: &[&str]) -> String {
+    keys.iter()
+        .filter_map(|k| row.text(k))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// One problem in one row: the column at fault (its key; `None` for the row as a whole) and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CellError {
@@ -323,9 +332,13 @@ impl CellError {
 pub fn describe_errors(kind: ImportKind, errors: &[CellError]) -> String {
     errors
         .iter()
-        .map(|e| e.describe(kind))
+        .map(|e| {
+            let d = e.describe(kind);
+            d.trim_end_matches('.').to_string()
+        })
         .collect::<Vec<_>>()
         .join("; ")
+        + "."
 }
 
 /// The title of the error column added to a report.

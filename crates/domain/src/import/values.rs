@@ -108,7 +108,7 @@ pub fn parse_ethnicity(text: &str) -> Result<String, String> {
     }
     crate::reference::ethnicity_by_name(t)
         .map(|e| e.code.clone())
-        .ok_or_else(|| format!("Dân tộc '{t}' không có trong danh mục 54 dân tộc."))
+        .ok_or_else(|| format!("'{t}' không có trong danh mục 54 dân tộc."))
 }
 
 /// A school year as "2025-2026" (also with spaces, an en dash or a slash).

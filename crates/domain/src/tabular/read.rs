@@ -188,7 +188,9 @@ fn read_csv(bytes: &[u8]) -> Result<Table, ReadError> {
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
-    for record in reader.records() {
+    // Rows are numbered as a spreadsheet shows them: one per record (a cell may hold line
+    // breaks; CRLF ends count once), after the "sep=" line if there was one.
+    for (index, record) in reader.records().enumerate() {
         let record = record.map_err(|e| ReadError::Csv {
             line: e.position().map(|p| p.line()).unwrap_or(0),
             message: e.to_string(),
@@ -203,9 +205,8 @@ fn read_csv(bytes: &[u8]) -> Result<Table, ReadError> {
         if rows.len() >= MAX_ROWS {
             return Err(ReadError::TooManyRows);
         }
-        let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
         rows.push(TableRow {
-            number: line + usize::from(hinted.is_some()),
+            number: index + 1 + usize::from(hinted.is_some()),
             cells,
         });
     }
@@ -288,6 +289,18 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn crlf_rows_are_numbered_as_excel_shows_them() {
+        let t = read_table(
+            "Họ và tên,Ngày sinh\r\nAn,01/01/2014\r\n,\r\nBình,02/02/2014\r\n".as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(
+            t.rows.iter().map(|r| r.number).collect::<Vec<_>>(),
+            [1, 2, 4]
+        );
     }
 
     #[test]

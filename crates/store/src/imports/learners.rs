@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, Utc};
 use sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr, Value};
 use truongso_domain::import::learners::{LearnerPatch, cell_errors, parse_row};
-use truongso_domain::import::{CellError, Mapping, data_rows};
+use truongso_domain::import::{CellError, Mapping, data_rows, row_label};
 use truongso_domain::learners::{EnrolmentStatus, LearnerInput, learner_code};
 use truongso_domain::tabular::Table;
 use truongso_domain::text::fold;
@@ -83,6 +83,9 @@ pub(super) async fn plan(
         .map(|r| (r.number, parse_row(&r)))
         .collect();
     let numbers: Vec<usize> = parsed.iter().map(|(n, _)| *n).collect();
+    let labels: Vec<String> = data_rows(table, mapping)
+        .map(|r| row_label(&r, &["full_name", "birth_date"]))
+        .collect();
     let units = Units::load(
         tx,
         scope,
@@ -140,7 +143,7 @@ pub(super) async fn plan(
     for (i, (number, p)) in parsed.iter().enumerate() {
         let mut planned = Planned {
             row: *number,
-            label: String::new(),
+            label: labels[i].clone(),
             errors: errors.remove(&i).unwrap_or_default(),
             school_id: school_of[i].unwrap_or_default(),
             learner_id: matched[i],

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use truongso_domain::import::staff::{StaffRow, cell_errors, parse_row};
-use truongso_domain::import::{CellError, Mapping, data_rows};
+use truongso_domain::import::{CellError, Mapping, data_rows, row_label};
 use truongso_domain::staff::StaffInput;
 use truongso_domain::tabular::Table;
 use truongso_domain::text::fold;
@@ -41,6 +41,9 @@ pub(super) async fn plan(
         .map(|r| (r.number, parse_row(&r)))
         .collect();
     let numbers: Vec<usize> = parsed.iter().map(|(n, _)| *n).collect();
+    let labels: Vec<String> = data_rows(table, mapping)
+        .map(|r| row_label(&r, &["full_name", "birth_date"]))
+        .collect();
     let units = Units::load(
         tx,
         scope,
@@ -99,7 +102,7 @@ pub(super) async fn plan(
     for (i, (number, p)) in parsed.iter().enumerate() {
         let mut planned = Planned {
             row: *number,
-            label: String::new(),
+            label: labels[i].clone(),
             errors: errors.remove(&i).unwrap_or_default(),
             unit_id: unit_of[i].unwrap_or_default(),
             staff_id: None,

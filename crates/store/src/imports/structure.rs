@@ -7,7 +7,7 @@ use chrono::Utc;
 use sea_query::{Expr, ExprTrait, Query};
 use truongso_domain::import::classes::{ClassRow, parse_row as parse_class};
 use truongso_domain::import::enrolments::{EnrolmentRow, parse_row as parse_enrolment};
-use truongso_domain::import::{CellError, Mapping, data_rows};
+use truongso_domain::import::{CellError, Mapping, data_rows, row_label};
 use truongso_domain::learners::EnrolmentStatus;
 use truongso_domain::school_year::school_year_code;
 use truongso_domain::tabular::Table;
@@ -90,6 +90,9 @@ pub(super) async fn plan_classes(
     let parsed: Vec<(usize, Result<ClassRow, Vec<CellError>>)> = data_rows(table, mapping)
         .map(|r| (r.number, parse_class(&r)))
         .collect();
+    let labels: Vec<String> = data_rows(table, mapping)
+        .map(|r| row_label(&r, &["name", "school_year"]))
+        .collect();
     let units = Units::load(
         tx,
         scope,
@@ -146,7 +149,7 @@ pub(super) async fn plan_classes(
     for (i, r) in resolved.into_iter().enumerate() {
         let mut planned = Planned {
             row: numbers[i],
-            label: String::new(),
+            label: labels[i].clone(),
             errors: errors.remove(&i).unwrap_or_default(),
             record_id: None,
             write: None,
@@ -334,6 +337,9 @@ pub(super) async fn plan_enrolments(
     let parsed: Vec<(usize, Result<EnrolmentRow, Vec<CellError>>)> = data_rows(table, mapping)
         .map(|r| (r.number, parse_enrolment(&r)))
         .collect();
+    let labels: Vec<String> = data_rows(table, mapping)
+        .map(|r| row_label(&r, &["learner_code", "national_id", "full_name", "class"]))
+        .collect();
     let numbers: Vec<usize> = parsed.iter().map(|(n, _)| *n).collect();
     let units = Units::load(
         tx,
@@ -392,7 +398,7 @@ pub(super) async fn plan_enrolments(
     for (i, r) in resolved.into_iter().enumerate() {
         let mut planned = Planned {
             row: numbers[i],
-            label: String::new(),
+            label: labels[i].clone(),
             errors: errors.remove(&i).unwrap_or_default(),
             record_id: None,
             write: None,
