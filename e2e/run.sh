@@ -7,4 +7,4 @@ cd "$(dirname "$0")"
 if [ ! -d node_modules ]; then
   npm ci --no-audit --no-fund
 fi
-exec node --test --test-reporter=spec browse.test.mjs
+exec node --test --test-concurrency=1 --test-reporter=spec browse.test.mjs quality.test.mjs
