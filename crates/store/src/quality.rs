@@ -247,6 +247,20 @@ impl Subset<'_> {
         }
     }
 
+    /// A condition on `enrolments`: by school through its index (a subquery on learners made
+    /// PostgreSQL scan every enrolment at 1.7 million learners); only the enrolment at the
+    /// learner's own school counts, so nothing is lost.
+    fn enrolments(&self) -> SimpleExpr {
+        match self {
+            Subset::Schools(ids) => {
+                Expr::col((Enrolments::Table, Enrolments::SchoolId)).is_in(ids.iter().copied())
+            }
+            Subset::Learners(ids) => {
+                Expr::col((Enrolments::Table, Enrolments::LearnerId)).is_in(ids.iter().copied())
+            }
+        }
+    }
+
     /// The learner ids of the subset, as a subquery.
     fn learner_ids(&self) -> SelectStatement {
         Query::select()
@@ -379,10 +393,7 @@ async fn check_learners(
                             .equals((Enrolments::Table, Enrolments::ClassId)),
                     )
                     .and_where(Expr::col((Enrolments::Table, Enrolments::SchoolYearId)).eq(y))
-                    .and_where(
-                        Expr::col((Enrolments::Table, Enrolments::LearnerId))
-                            .in_subquery(subset.learner_ids()),
-                    ),
+                    .and_where(subset.enrolments()),
             )
             .await?
         }
