@@ -7,5 +7,6 @@ cd "$(dirname "$0")"
 if [ ! -d node_modules ]; then
   npm ci --no-audit --no-fund
 fi
-# Every *.test.mjs here (browse, imports, …); node runs the files in parallel processes.
-exec node --test --test-reporter=spec ./*.test.mjs
+# Every *.test.mjs here (browse, imports, quality), one file after another: they share the
+# demo database and count its records.
+exec node --test --test-concurrency=1 --test-reporter=spec ./*.test.mjs

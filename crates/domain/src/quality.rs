@@ -58,7 +58,7 @@ code_enum! {
         IdUnknownProvince => "id_unknown_province", "Mã tỉnh trong mã định danh không tồn tại", "Unknown province code in the personal ID";
         IdMismatch => "id_mismatch", "Mã định danh không khớp ngày sinh/giới tính", "Personal ID disagrees with birth date or gender";
         IdProvince => "id_province", "Tỉnh trong mã định danh khác tỉnh nơi ở", "Personal ID province differs from the home province";
-        DuplicatePerson => "duplicate_person", "Cùng một người học ở hai trường", "Same person enrolled in two schools";
+        DuplicatePerson => "duplicate_person", "Cùng một người có hai hồ sơ học sinh", "Same person on two learner records";
         GuardianMissing => "guardian_missing", "Chưa có cha mẹ/người giám hộ", "No parent or guardian recorded";
         GuardianPhoneMissing => "guardian_phone_missing", "Không có số điện thoại cha mẹ/người giám hộ", "No guardian phone number";
         WardMissing => "ward_missing", "Thiếu xã/phường nơi ở", "Home commune/ward missing";
@@ -453,7 +453,7 @@ pub fn learner_findings(
     if f.duplicate {
         push(
             RuleCode::DuplicatePerson,
-            "Mã định danh này có ở hồ sơ học sinh của trường khác.".into(),
+            "Mã định danh này có ở một hồ sơ học sinh khác.".into(),
         );
     }
     if f.guardians == 0 {

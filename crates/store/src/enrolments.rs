@@ -163,6 +163,8 @@ pub async fn enrol(
             )
         })?;
     add_event(tx, id, EnrolmentStatus::Studying, on, Some("Nhập học")).await?;
+    // The class size and the learner's grade changed: their checks follow at once.
+    crate::quality::recheck_learners(tx, &[learner_id]).await?;
     Ok(id)
 }
 
@@ -243,5 +245,6 @@ pub async fn change_status(
         change.reason.as_deref(),
     )
     .await?;
+    crate::quality::recheck_learners(tx, &[current.learner_id]).await?;
     get(&mut tx.conn(), &Scope::All, id).await
 }

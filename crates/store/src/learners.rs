@@ -502,18 +502,21 @@ pub async fn create(
         .await?;
     replace_guardians(tx, id, &input.profile.guardians).await?;
     index_name(tx, id, &name_fold, false).await?;
-    if let Some(class) = class {
-        crate::enrolments::enrol(
-            tx,
-            id,
-            class.school_year_id,
-            school.id,
-            Some(class.id),
-            today,
-        )
-        .await?;
+    match class {
+        // Enrolling re-checks the learner (and the class).
+        Some(class) => {
+            crate::enrolments::enrol(
+                tx,
+                id,
+                class.school_year_id,
+                school.id,
+                Some(class.id),
+                today,
+            )
+            .await?;
+        }
+        None => crate::quality::recheck_learners(tx, &[id]).await?,
     }
-    crate::quality::recheck_learners(tx, &[id]).await?;
     get(&mut tx.conn(), &Scope::All, id).await
 }
 

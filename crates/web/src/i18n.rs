@@ -414,8 +414,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("view_issues", "Xem hồ sơ", "View records"),
     (
         "duplicates",
-        "Hồ sơ trùng giữa các trường",
-        "Duplicates across schools",
+        "Hồ sơ học sinh trùng",
+        "Duplicate learner records",
     ),
     (
         "duplicates_open",
@@ -425,8 +425,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("duplicate_case", "Trường hợp trùng", "Duplicate case"),
     (
         "duplicate_help",
-        "Cùng một mã định danh có ở hồ sơ học sinh của hai trường. Chọn hồ sơ đang học hiện tại: hồ sơ còn lại được chuyển sang trạng thái Chuyển đi, cả hai trường đều thấy quyết định.",
-        "The same personal ID is on learner records of two schools. Choose the current record: the other becomes Transferred out, and both schools see the decision.",
+        "Cùng một mã định danh có ở hai hồ sơ học sinh, thường của hai trường. Chọn hồ sơ đang học hiện tại: hồ sơ còn lại được chuyển sang trạng thái Chuyển đi, cả hai trường đều thấy quyết định.",
+        "The same personal ID is on two learner records, usually of two schools. Choose the current record: the other becomes Transferred out, and both schools see the decision.",
     ),
     ("open", "Chưa xử lý", "Open"),
     ("resolved", "Đã xử lý", "Resolved"),

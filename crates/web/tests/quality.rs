@@ -430,7 +430,7 @@ async fn pages_show_the_dashboard_and_link_each_problem_to_its_form() {
         assert_eq!(res.status, StatusCode::FORBIDDEN);
         let res = t.page("GET", "/quality/duplicates", &cookie, None).await;
         assert_eq!(res.status, StatusCode::OK);
-        assert!(res.text.contains("Hồ sơ trùng giữa các trường"));
+        assert!(res.text.contains("Hồ sơ học sinh trùng"));
         // English.
         let res = t
             .page(
