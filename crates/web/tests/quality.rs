@@ -417,6 +417,26 @@ async fn pages_show_the_dashboard_and_link_each_problem_to_its_form() {
             res.text.contains("/edit\""),
             "a fix link to the learner form"
         );
+        // The list exports what it shows, as CSV with its Vietnamese intact.
+        let export = t
+            .page(
+                "GET",
+                &format!(
+                    "/quality/issues/export?org_unit_id={}&format=csv",
+                    principal.scope_org_id
+                ),
+                &cookie,
+                None,
+            )
+            .await;
+        assert_eq!(export.status, StatusCode::OK);
+        assert!(
+            export
+                .text
+                .trim_start_matches('\u{feff}')
+                .starts_with("Trường,Mã học sinh,Họ và tên")
+        );
+        assert!(export.text.lines().count() > 1, "{}", export.text);
         // The nav links the dashboard for roles that read it, not for teachers.
         assert!(res.text.contains("href=\"/quality\""));
         let teacher = t.account("teacher", 0).clone();

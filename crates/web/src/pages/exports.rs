@@ -35,15 +35,19 @@ struct Export {
 
 impl Export {
     fn new(uri: &Uri, kind: ImportKind) -> Result<Export, ApiError> {
+        Export::with_headers(uri, kind.label_vi(), &exports::headers(kind))
+    }
+
+    fn with_headers(uri: &Uri, sheet: &str, headers: &[&str]) -> Result<Export, ApiError> {
         let f: Format = parse_query(uri.query().unwrap_or(""))?;
         let csv = f.format.as_deref() == Some("csv");
         let mut writer = if csv {
             TableWriter::csv(b',')
         } else {
-            TableWriter::xlsx(kind.label_vi())
+            TableWriter::xlsx(sheet)
         };
         writer
-            .header(&exports::headers(kind))
+            .header(headers)
             .map_err(|e| ApiError::Internal(e.to_string()))?;
         Ok(Export { writer, csv })
     }
@@ -147,4 +151,77 @@ pub async fn classes(
         .await
         .lang(&actor)?;
     export.finish(&format!("lop-{}", unit.code)).lang(&actor)
+}
+
+/// The faulty records of the data-quality drill-down, as filtered on the page.
+pub async fn quality_issues(
+    State(s): State<AppState>,
+    actor: Actor,
+    uri: Uri,
+) -> PageResult<Response> {
+    use truongso_store::quality::{self, IssueFilter};
+    let filter: IssueFilter = parse_query(uri.query().unwrap_or("")).lang(&actor)?;
+    let headers = [
+        "Trường",
+        "Mã học sinh",
+        "Họ và tên",
+        "Lớp",
+        "Vấn đề",
+        "Mức độ",
+        "Chi tiết",
+        "Phát hiện lúc",
+    ];
+    let mut export = Export::with_headers(&uri, "Hồ sơ cần sửa", &headers).lang(&actor)?;
+    let mut conn = s.store.conn();
+    let mut read = Vec::new();
+    for page in 1.. {
+        let found = quality::issues(
+            &mut conn,
+            &actor.scope,
+            &filter,
+            &truongso_store::PageRequest::new(page, 500),
+        )
+        .await
+        .lang(&actor)?;
+        for row in &found.items {
+            let text = |s: Option<&str>| s.map_or(Cell::Empty, |s| Cell::Text(s.to_string()));
+            let rule = super::quality::rule_label(actor.lang, &row.rule);
+            let severity = super::quality::severity_label(actor.lang, &row.severity);
+            export
+                .writer
+                .row(&[
+                    text(Some(&row.school_name)),
+                    text(row.learner_code.as_deref()),
+                    text(row.learner_name.as_deref()),
+                    text(row.class_name.as_deref()),
+                    text(Some(&rule)),
+                    text(Some(severity)),
+                    text(Some(&row.detail)),
+                    text(Some(
+                        &row.found_at
+                            .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7"))
+                            .format("%d/%m/%Y %H:%M")
+                            .to_string(),
+                    )),
+                ])
+                .map_err(|e| ApiError::Internal(e.to_string()))
+                .lang(&actor)?;
+            if let Some(l) = row.learner_id {
+                read.push((AuditAction::Export, l, row.school_id));
+            }
+        }
+        if page >= found.pages() {
+            break;
+        }
+    }
+    truongso_store::audit::record_many(
+        &mut conn,
+        &actor.audit_actor(),
+        "learner",
+        &read,
+        Some("danh sách hồ sơ cần sửa (chất lượng dữ liệu)"),
+    )
+    .await
+    .lang(&actor)?;
+    export.finish("ho-so-can-sua").lang(&actor)
 }

@@ -43,6 +43,7 @@ pub fn router() -> Router<AppState> {
             get(learner_form::new_form).post(learner_form::create),
         )
         .route("/learners/export", get(exports::learners))
+        .route("/quality/issues/export", get(exports::quality_issues))
         .route("/orgs/{id}/staff/export", get(exports::staff))
         .route("/orgs/{id}/classes/export", get(exports::classes))
         .route("/learners/{id}", get(learner_page))

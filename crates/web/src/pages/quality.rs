@@ -35,7 +35,7 @@ fn pct(lang: Lang, v: Option<f64>) -> String {
     }
 }
 
-fn rule_label(lang: Lang, code: &str) -> String {
+pub(super) fn rule_label(lang: Lang, code: &str) -> String {
     RuleCode::from_code(code).map_or_else(
         || code.to_string(),
         |c| {
@@ -45,7 +45,7 @@ fn rule_label(lang: Lang, code: &str) -> String {
     )
 }
 
-fn severity_label(lang: Lang, code: &str) -> &'static str {
+pub(super) fn severity_label(lang: Lang, code: &str) -> &'static str {
     Severity::from_code(code).map_or("?", |s| lang.label(s.label_vi(), s.label_en()))
 }
 
@@ -265,6 +265,8 @@ pub struct IssuesPage {
     unit_name: String,
     class_id: Option<i64>,
     rule: String,
+    /// The same filter, for the export links.
+    export_query: String,
     rules: Vec<(String, String)>,
     issues: Vec<IssueLine>,
     total: u64,
@@ -311,7 +313,18 @@ pub async fn issues_page(
             }
         })
         .collect();
+    let export_query = form_urlencoded::parse(raw.as_bytes())
+        .filter(|(k, _)| k != "page" && k != "format")
+        .fold(
+            form_urlencoded::Serializer::new(String::new()),
+            |mut q, (k, v)| {
+                q.append_pair(&k, &v);
+                q
+            },
+        )
+        .finish();
     Ok(IssuesPage {
+        export_query,
         lang,
         nav: Nav::of(&actor),
         crumbs,
