@@ -296,6 +296,36 @@ async fn faulty_rows_are_named_and_nothing_is_written_unless_asked() {
         );
         assert_eq!(learner_count(&store).await, before + 3);
 
+        // A learner stored without an ID gets it from a later file (found by name and birth date).
+        let with_id = xlsx(
+            &[
+                "Họ và tên",
+                "Ngày sinh",
+                "Giới tính",
+                "Dân tộc",
+                "Mã định danh",
+            ],
+            vec![vec![
+                text("Bùi Thị Bảy"),
+                Cell::Number(41887.0),
+                text("Nữ"),
+                text("Kinh"),
+                text("051314987654"),
+            ]],
+        );
+        let r = run(
+            &store,
+            &school.scope(),
+            ImportKind::Learners,
+            &with_id,
+            Some(school.id),
+            false,
+        )
+        .await;
+        assert_eq!((r.updated, r.created), (1, 0), "{:?}", r.rows);
+        assert_eq!(r.rows[0].changes, ["national_id"]);
+        assert_eq!(learner_count(&store).await, before + 3);
+
         // Outside the importer's scope, a school code is unknown.
         let coded = xlsx(
             &[

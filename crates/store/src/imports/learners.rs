@@ -260,10 +260,6 @@ async fn find_existing(
         .iter()
         .filter_map(|p| p.and_then(|p| p.national_id.clone()))
         .collect();
-    let names: Vec<String> = patches
-        .iter()
-        .filter_map(|p| p.map(|p| fold(&p.full_name)))
-        .collect();
     let mut index = ExistingIndex {
         by_code: HashMap::new(),
         by_id: HashMap::new(),
@@ -277,6 +273,22 @@ async fn find_existing(
             index.by_id.entry(id).or_default().push(e);
         }
     }
+    // Name and birth date only for rows their code or ID did not find (a learner stored
+    // without an ID gets it from the file): a file of known IDs skips this lookup.
+    let names: Vec<String> = patches
+        .iter()
+        .flatten()
+        .filter(|p| {
+            !p.learner_code
+                .as_ref()
+                .is_some_and(|c| index.by_code.contains_key(c))
+                && !p
+                    .national_id
+                    .as_ref()
+                    .is_some_and(|id| index.by_id.contains_key(id))
+        })
+        .map(|p| fold(&p.full_name))
+        .collect();
     let mut schools: Vec<i64> = school_of.iter().flatten().copied().collect();
     schools.sort_unstable();
     schools.dedup();
