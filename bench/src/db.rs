@@ -40,15 +40,17 @@ enum Place {
 impl BenchDb {
     /// Creates an empty database. `dir` holds the SQLite directory; `admin_url` is a PostgreSQL
     /// URL of an existing database through which the benchmark database is created and dropped.
+    /// `tag` ("" or e.g. "_import") is appended to the name, one database per scenario group.
     pub async fn create(
         which: Which,
         dir: &std::path::Path,
         admin_url: &str,
+        tag: &str,
     ) -> anyhow::Result<Self> {
         let pid = std::process::id();
         match which {
             Which::Sqlite => {
-                let dir = dir.join(format!("truongso-bench-{pid}"));
+                let dir = dir.join(format!("truongso-bench-{pid}{tag}"));
                 if dir.exists() {
                     std::fs::remove_dir_all(&dir)
                         .with_context(|| format!("removing {}", dir.display()))?;
@@ -67,7 +69,7 @@ impl BenchDb {
                 })
             }
             Which::Postgres => {
-                let name = format!("truongso_bench_{pid}");
+                let name = format!("truongso_bench_{pid}{tag}");
                 let mut admin = PgConnection::connect(admin_url)
                     .await
                     .with_context(|| format!("connecting to {admin_url}"))?;

@@ -1,7 +1,8 @@
-//! `truongso-bench`: seeding and learner search on SQLite and PostgreSQL, each figure printed
-//! next to a baseline measured in the same run (see `bench/README.md`).
+//! `truongso-bench`: seeding, learner search and learner import on SQLite and PostgreSQL, each
+//! figure printed next to a baseline measured in the same run (see `bench/README.md`).
 
 mod db;
+mod importing;
 mod search;
 mod seeding;
 mod stats;
@@ -16,6 +17,7 @@ use serde_json::{Value, json};
 use truongso_demo::DemoConfig;
 
 use crate::db::{BenchDb, Which};
+use crate::importing::{ImportPass, ImportRun};
 use crate::search::SearchRun;
 use crate::seeding::{GenerationRun, RawRun, SeedRun};
 use crate::stats::{ratio, round};
@@ -23,9 +25,19 @@ use crate::stats::{ratio, round};
 #[derive(Parser, Debug)]
 #[command(
     name = "truongso-bench",
-    about = "Benchmarks truongso's seeder and learner search on SQLite and PostgreSQL against same-run baselines"
+    about = "Benchmarks truongso's seeder, learner search and learner import on SQLite and PostgreSQL against same-run baselines"
 )]
 struct Args {
+    /// Scenarios to run, comma-separated: seed (seeding against a raw insert), search (learner
+    /// search against reads by id, on the seeded database: needs seed), import (learners from an
+    /// .xlsx against a raw insert, on a database of its own).
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "seed,search,import"
+    )]
+    scenarios: Vec<Scenario>,
     /// Learners in the generated province (the generator lands within ±3 %).
     #[arg(long, default_value_t = 1_700_000)]
     learners: u64,
@@ -64,21 +76,63 @@ struct Args {
     /// Skip the database-free measurement of the generator alone.
     #[arg(long)]
     no_generation: bool,
+    /// Learners in the import scenario's .xlsx file.
+    #[arg(long, default_value_t = 100_000)]
+    import_rows: usize,
+    /// Learners of the small province the import scenario seeds first (the schools, classes and
+    /// current school year the file's rows name).
+    #[arg(long, default_value_t = 5_000)]
+    import_base_learners: u64,
+    /// Also save the import scenario's .xlsx here (to re-run or profile the same import with
+    /// `truongso import --kind learners FILE` on a database kept with `--keep`).
+    #[arg(long)]
+    import_xlsx: Option<PathBuf>,
     /// Where to write the JSON summary.
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/results/latest.json"))]
     out: PathBuf,
+}
+
+/// A group of measurements (the command-line name is the lower-case one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Scenario {
+    Seed,
+    Search,
+    Import,
+}
+
+impl Scenario {
+    fn name(self) -> &'static str {
+        match self {
+            Scenario::Seed => "seed",
+            Scenario::Search => "search",
+            Scenario::Import => "import",
+        }
+    }
 }
 
 /// Everything measured on one backend.
 struct BackendRun {
     which: Which,
     version: String,
+    seeding: Option<SeedingRun>,
+    import: Option<ImportRun>,
+}
+
+/// The seeding scenario and the search passes on the seeded database.
+struct SeedingRun {
     seed: SeedRun,
     size_after_seed: u64,
     raw: RawRun,
-    search: SearchRun,
+    search: Option<SearchRun>,
     /// The maintenance statement, its duration and the search pass measured after it.
     analyzed: Option<(&'static str, Duration, SearchRun)>,
+}
+
+/// How a scenario group on its own database ended.
+enum Outcome<T> {
+    Done(T),
+    Failed(String),
+    Interrupted,
 }
 
 fn main() -> ExitCode {
@@ -101,7 +155,14 @@ fn main() -> ExitCode {
 
 async fn run(args: Args) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(!args.backends.is_empty(), "no backend given");
+    anyhow::ensure!(!args.scenarios.is_empty(), "no scenario given");
     anyhow::ensure!(args.queries > 0, "--queries must be at least 1");
+    anyhow::ensure!(args.import_rows > 0, "--import-rows must be at least 1");
+    let wants = |s: Scenario| args.scenarios.contains(&s);
+    anyhow::ensure!(
+        !wants(Scenario::Search) || wants(Scenario::Seed),
+        "the search scenario runs on the seeded database: add seed to --scenarios"
+    );
     let config = DemoConfig {
         seed: args.seed,
         learners: args.learners,
@@ -110,10 +171,9 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
     let commit = git_commit();
     eprintln!(
-        "truongso bench: ~{} learners, seed {}, {} searches, backends {}, {cpus} CPUs, commit {commit}",
-        thousands(args.learners),
+        "truongso bench: {}; seed {}, backends {}, {cpus} CPUs, commit {commit}",
+        run_description(&args),
         args.seed,
-        args.queries,
         args.backends
             .iter()
             .map(|b| b.name())
@@ -121,7 +181,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
             .join(",")
     );
 
-    let generation = if args.no_generation {
+    let generation = if args.no_generation || !wants(Scenario::Seed) {
         None
     } else {
         eprintln!("== generator alone (no database, one thread)");
@@ -139,30 +199,53 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut runs = Vec::new();
     let mut failures = Vec::new();
     for &which in &args.backends {
-        eprintln!("== {}", which.name());
-        let db = match BenchDb::create(which, &dir, &args.pg_url).await {
-            Ok(db) => db,
-            Err(e) => {
-                eprintln!("   {} failed: {e:#}", which.name());
-                failures.push((which, format!("{e:#}")));
-                continue;
-            }
+        let mut run = BackendRun {
+            which,
+            version: String::new(),
+            seeding: None,
+            import: None,
         };
-        let outcome = tokio::select! {
-            r = run_backend(&db, &config, &args) => r,
-            _ = tokio::signal::ctrl_c() => {
-                eprintln!("interrupted; removing the benchmark database");
-                db.destroy(args.keep).await?;
-                return Ok(ExitCode::from(130));
+        if wants(Scenario::Seed) {
+            eprintln!("== {}: seeding and search", which.name());
+            match in_database(which, &dir, &args, "", async |db: &BenchDb| {
+                run_seeding(db, &config, &args).await
+            })
+            .await?
+            {
+                Outcome::Done((version, seeding)) => {
+                    run.version = version;
+                    run.seeding = Some(seeding);
+                }
+                Outcome::Failed(e) => failures.push((which, "seed", e)),
+                Outcome::Interrupted => return Ok(ExitCode::from(130)),
             }
-        };
-        db.destroy(args.keep).await?;
-        match outcome {
-            Ok(r) => runs.push(r),
-            Err(e) => {
-                eprintln!("   {} failed: {e:#}", which.name());
-                failures.push((which, format!("{e:#}")));
+        }
+        if wants(Scenario::Import) {
+            eprintln!("== {}: import", which.name());
+            match in_database(which, &dir, &args, "_import", async |db: &BenchDb| {
+                let version = db.version().await?;
+                let import = importing::run(
+                    db,
+                    args.seed,
+                    args.import_base_learners,
+                    args.import_rows,
+                    args.import_xlsx.as_deref(),
+                )
+                .await?;
+                Ok((version, import))
+            })
+            .await?
+            {
+                Outcome::Done((version, import)) => {
+                    run.version = version;
+                    run.import = Some(import);
+                }
+                Outcome::Failed(e) => failures.push((which, "import", e)),
+                Outcome::Interrupted => return Ok(ExitCode::from(130)),
             }
+        }
+        if run.seeding.is_some() || run.import.is_some() {
+            runs.push(run);
         }
     }
 
@@ -170,12 +253,15 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
         "generated_at": chrono::Utc::now().to_rfc3339(),
         "commit": commit,
         "cpus": cpus,
+        "scenarios": args.scenarios.iter().map(|s| s.name()).collect::<Vec<_>>(),
         "learners_requested": args.learners,
         "seed": args.seed,
         "queries": args.queries,
+        "import_rows": args.import_rows,
+        "import_base_learners": args.import_base_learners,
         "generation_only": generation.as_ref().map(generation_json),
         "backends": runs.iter().map(|r| (r.which.name().to_string(), backend_json(r))).collect::<serde_json::Map<String, Value>>(),
-        "failures": failures.iter().map(|(w, e)| json!({"backend": w.name(), "error": e})).collect::<Vec<_>>(),
+        "failures": failures.iter().map(|(w, s, e)| json!({"backend": w.name(), "scenario": s, "error": e})).collect::<Vec<_>>(),
     });
     print_report(&args, cpus, &commit, generation.as_ref(), &runs);
     if let Some(parent) = args.out.parent() {
@@ -185,8 +271,8 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
     std::fs::write(&args.out, serde_json::to_string_pretty(&summary)? + "\n")
         .with_context(|| format!("writing {}", args.out.display()))?;
     println!("\nJSON summary: {}", args.out.display());
-    for (which, e) in &failures {
-        println!("FAILED {}: {e}", which.name());
+    for (which, scenario, e) in &failures {
+        println!("FAILED {} {scenario}: {e}", which.name());
     }
     Ok(if failures.is_empty() {
         ExitCode::SUCCESS
@@ -195,7 +281,47 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-async fn run_backend(db: &BenchDb, config: &DemoConfig, args: &Args) -> anyhow::Result<BackendRun> {
+/// Creates the benchmark database (`tag` appended to its name), runs `f` on it and deletes it
+/// (unless `--keep`), also when interrupted with Ctrl-C.
+async fn in_database<T>(
+    which: Which,
+    dir: &std::path::Path,
+    args: &Args,
+    tag: &str,
+    f: impl AsyncFnOnce(&BenchDb) -> anyhow::Result<T>,
+) -> anyhow::Result<Outcome<T>> {
+    let db = match BenchDb::create(which, dir, &args.pg_url, tag).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("   {} failed: {e:#}", which.name());
+            return Ok(Outcome::Failed(format!("{e:#}")));
+        }
+    };
+    let outcome = tokio::select! {
+        r = f(&db) => r,
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("interrupted; removing the benchmark database");
+            db.destroy(args.keep).await?;
+            return Ok(Outcome::Interrupted);
+        }
+    };
+    db.destroy(args.keep).await?;
+    Ok(match outcome {
+        Ok(r) => Outcome::Done(r),
+        Err(e) => {
+            eprintln!("   {} failed: {e:#}", which.name());
+            Outcome::Failed(format!("{e:#}"))
+        }
+    })
+}
+
+/// The seeding scenario (and the search passes when asked) on a fresh database; returns the
+/// engine's version with the figures.
+async fn run_seeding(
+    db: &BenchDb,
+    config: &DemoConfig,
+    args: &Args,
+) -> anyhow::Result<(String, SeedingRun)> {
     let version = db.version().await?;
     eprintln!(
         "   {} {version}: seeding with truongso_store::seed::seed",
@@ -227,6 +353,18 @@ async fn run_backend(db: &BenchDb, config: &DemoConfig, args: &Args) -> anyhow::
         .await?;
     db.checkpoint().await?;
 
+    if !args.scenarios.contains(&Scenario::Search) {
+        return Ok((
+            version,
+            SeedingRun {
+                seed,
+                size_after_seed,
+                raw,
+                search: None,
+                analyzed: None,
+            },
+        ));
+    }
     eprintln!(
         "   search as seeded: {} queries and {} reads by id",
         args.queries, args.queries
@@ -250,15 +388,16 @@ async fn run_backend(db: &BenchDb, config: &DemoConfig, args: &Args) -> anyhow::
             search::run(db, args.seed, args.queries).await?,
         ))
     };
-    Ok(BackendRun {
-        which: db.which,
+    Ok((
         version,
-        seed,
-        size_after_seed,
-        raw,
-        search,
-        analyzed,
-    })
+        SeedingRun {
+            seed,
+            size_after_seed,
+            raw,
+            search: Some(search),
+            analyzed,
+        },
+    ))
 }
 
 fn secs(d: Duration) -> f64 {
@@ -301,10 +440,22 @@ fn generation_json(g: &GenerationRun) -> Value {
 }
 
 fn backend_json(r: &BackendRun) -> Value {
+    let mut out = json!({ "version": r.version });
+    if let Some(s) = &r.seeding {
+        out.as_object_mut()
+            .expect("an object")
+            .extend(seeding_json(s).as_object().cloned().unwrap_or_default());
+    }
+    if let Some(i) = &r.import {
+        out["import"] = import_json(i);
+    }
+    out
+}
+
+fn seeding_json(r: &SeedingRun) -> Value {
     let s = &r.seed;
     let rep = &s.report;
     json!({
-        "version": r.version,
         "seed": {
             "migrate_seconds": round(secs(s.migrate), 3),
             "seconds": round(secs(s.seed), 3),
@@ -329,12 +480,68 @@ fn backend_json(r: &BackendRun) -> Value {
             "learners_per_second": round(per_sec(r.raw.learners, r.raw.elapsed), 1),
         },
         "ratio_seed_over_raw": round(ratio(secs(s.seed), secs(r.raw.elapsed)), 3),
-        "search_as_seeded": search_json(&r.search),
+        "search_as_seeded": r.search.as_ref().map(search_json),
         "search_after_maintenance": r.analyzed.as_ref().map(|(statement, took, run)| json!({
             "statement": statement,
             "statement_seconds": round(secs(*took), 3),
             "result": search_json(run),
         })),
+    })
+}
+
+/// The import scenario: the small province, the file, both imports and the raw baseline.
+fn import_json(i: &ImportRun) -> Value {
+    let rows = i.rows as u64;
+    let pass = |p: &ImportPass| {
+        json!({
+            "parse_seconds": round(secs(p.parse), 3),
+            "plan_seconds": round(secs(p.plan), 3),
+            "write_seconds": round(secs(p.write), 3),
+            "apply_seconds": round(secs(p.apply()), 3),
+            "total_seconds": round(secs(p.total()), 3),
+            "rows_per_second": round(per_sec(rows, p.total()), 1),
+            "created": p.created,
+            "updated": p.updated,
+            "unchanged": p.unchanged,
+            "rejected": p.rejected,
+            "applied": p.applied,
+            "first_rejections": p.rejections,
+        })
+    };
+    json!({
+        "rows": i.rows,
+        "base": {
+            "learners": i.base.report.learners,
+            "schools": i.base.report.schools,
+            "classes": i.base.report.classes,
+            "seed_seconds": round(secs(i.base.seed), 3),
+        },
+        "file": {
+            "bytes": i.file_bytes,
+            "schools": i.schools,
+            "classes": i.classes,
+            "personal_ids_reassigned": i.ids_reassigned,
+            "generate_seconds": round(secs(i.generate), 3),
+            "write_xlsx_seconds": round(secs(i.write_xlsx), 3),
+        },
+        "import": pass(&i.first),
+        "reimport": pass(&i.again),
+        "reimport_all_unchanged": i.again.unchanged == i.rows,
+        "raw_insert": {
+            "method": i.raw.method,
+            "seconds": round(secs(i.raw.elapsed), 3),
+            "learners": i.raw.learners,
+            "learners_per_second": round(per_sec(i.raw.learners, i.raw.elapsed), 1),
+        },
+        "ratio_import_over_raw": round(ratio(secs(i.first.total()), secs(i.raw.elapsed)), 3),
+        "ratio_reimport_over_raw": round(ratio(secs(i.again.total()), secs(i.raw.elapsed)), 3),
+        "domain_only": {
+            "parse_row_seconds": round(secs(i.cells_only), 3),
+            "new_input_and_validate_seconds": round(secs(i.validate_only), 3),
+        },
+        "learners_before": i.learners_before,
+        "learners_after": i.learners_after,
+        "postgres_learners_analyzed_before_reimport": i.analyzed_before_reimport,
     })
 }
 
@@ -373,10 +580,9 @@ fn print_report(
 ) {
     println!();
     println!(
-        "truongso bench — ~{} learners requested, seed {}, {} searches per backend and pass, {cpus} CPUs, commit {commit}",
-        thousands(args.learners),
+        "truongso bench — {}; seed {}, {cpus} CPUs, commit {commit}",
+        run_description(args),
         args.seed,
-        args.queries,
     );
     if let Some(g) = generation {
         let total = g.plan + g.generate + g.derive;
@@ -402,86 +608,197 @@ fn print_report(
     println!("{}", "-".repeat(127));
     for r in runs {
         let b = r.which.name();
-        let s = &r.seed;
-        row(
-            b,
-            format!("seed {} learners", thousands(s.report.learners)),
-            format!(
-                "{:.1} s  {:>7} learners/s",
-                secs(s.seed),
-                thousands(per_sec(s.report.learners, s.seed) as u64)
-            ),
-            format!(
-                "raw insert {:.1} s  {:>7} learners/s",
-                secs(r.raw.elapsed),
-                thousands(per_sec(r.raw.learners, r.raw.elapsed) as u64)
-            ),
-            ratio(secs(s.seed), secs(r.raw.elapsed)),
-        );
-        let mut passes = vec![("as seeded", &r.search)];
-        if let Some((_, _, run)) = &r.analyzed {
-            passes.push(("after ANALYZE", run));
+        if let Some(sr) = &r.seeding {
+            let s = &sr.seed;
+            row(
+                b,
+                format!("seed {} learners", thousands(s.report.learners)),
+                format!(
+                    "{:.1} s  {:>7} learners/s",
+                    secs(s.seed),
+                    thousands(per_sec(s.report.learners, s.seed) as u64)
+                ),
+                format!(
+                    "raw insert {:.1} s  {:>7} learners/s",
+                    secs(sr.raw.elapsed),
+                    thousands(per_sec(sr.raw.learners, sr.raw.elapsed) as u64)
+                ),
+                ratio(secs(s.seed), secs(sr.raw.elapsed)),
+            );
+            let mut passes = Vec::new();
+            if let Some(run) = &sr.search {
+                passes.push(("as seeded", run));
+            }
+            if let Some((_, _, run)) = &sr.analyzed {
+                passes.push(("after ANALYZE", run));
+            }
+            for (pass, run) in passes {
+                let (q, g) = (&run.search, &run.get);
+                let panics = if run.panics.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({} panicked)", run.panics.len())
+                };
+                for (label, a, base) in [("p50", q.p50_ms, g.p50_ms), ("p99", q.p99_ms, g.p99_ms)] {
+                    row(
+                        b,
+                        format!("search {label} {pass}"),
+                        format!("{a:.3} ms{panics}"),
+                        format!("get by id {label} {base:.3} ms"),
+                        ratio(a, base),
+                    );
+                }
+            }
         }
-        for (pass, run) in passes {
-            let (q, g) = (&run.search, &run.get);
-            let panics = if run.panics.is_empty() {
-                String::new()
-            } else {
-                format!(" ({} panicked)", run.panics.len())
-            };
-            for (label, a, base) in [("p50", q.p50_ms, g.p50_ms), ("p99", q.p99_ms, g.p99_ms)] {
+        if let Some(i) = &r.import {
+            let rows = i.rows as u64;
+            let baseline = format!(
+                "raw insert {:.1} s  {:>7} learners/s",
+                secs(i.raw.elapsed),
+                thousands(per_sec(i.raw.learners, i.raw.elapsed) as u64)
+            );
+            for (figure, p) in [
+                (
+                    format!("import {} learners (.xlsx)", thousands(rows)),
+                    &i.first,
+                ),
+                (
+                    format!(
+                        "re-import ({} unchanged)",
+                        thousands(i.again.unchanged as u64)
+                    ),
+                    &i.again,
+                ),
+            ] {
                 row(
                     b,
-                    format!("search {label} {pass}"),
-                    format!("{a:.3} ms{panics}"),
-                    format!("get by id {label} {base:.3} ms"),
-                    ratio(a, base),
+                    figure,
+                    format!(
+                        "{:.1} s  {:>7} rows/s",
+                        secs(p.total()),
+                        thousands(per_sec(rows, p.total()) as u64)
+                    ),
+                    baseline.clone(),
+                    ratio(secs(p.total()), secs(i.raw.elapsed)),
                 );
             }
         }
     }
     for r in runs {
-        let s = &r.seed;
-        let rep = &s.report;
         println!();
         println!("[{}] {}", r.which.name(), r.version);
-        println!(
-            "  seed: migrate {:.2} s; {} org units ({} schools), {} staff, {} classes, {} learners, {} guardians, {} planted faults, {} accounts; database {:.0} MB",
-            secs(s.migrate),
-            thousands(rep.org_units),
-            thousands(rep.schools),
-            thousands(rep.staff),
-            thousands(rep.classes),
-            thousands(rep.learners),
-            thousands(rep.guardians),
-            thousands(rep.planted_faults),
-            rep.accounts.len(),
-            r.size_after_seed as f64 / 1e6
-        );
-        println!(
-            "  seed: all learners written at {:.1} s; then sequences and demo accounts {:.1} s",
-            secs(s.learners_written_at),
-            secs(s.seed - s.learners_written_at)
-        );
-        let t = tenths(s);
-        if !t.is_empty() {
-            println!(
-                "  seed learners/s by tenth: {}",
-                t.iter()
-                    .map(|(p, v)| format!("≤{p}% {}", thousands(*v as u64)))
-                    .collect::<Vec<_>>()
-                    .join(" | ")
-            );
+        if let Some(sr) = &r.seeding {
+            print_seeding(sr);
         }
-        println!("  raw insert: {}", r.raw.method);
-        print_search("search as seeded", &r.search);
-        if let Some((statement, took, run)) = &r.analyzed {
-            print_search(
-                &format!("search after {statement} ({:.1} s)", secs(*took)),
-                run,
-            );
+        if let Some(i) = &r.import {
+            print_import(i);
         }
     }
+}
+
+fn print_seeding(r: &SeedingRun) {
+    let s = &r.seed;
+    let rep = &s.report;
+    println!(
+        "  seed: migrate {:.2} s; {} org units ({} schools), {} staff, {} classes, {} learners, {} guardians, {} planted faults, {} accounts; database {:.0} MB",
+        secs(s.migrate),
+        thousands(rep.org_units),
+        thousands(rep.schools),
+        thousands(rep.staff),
+        thousands(rep.classes),
+        thousands(rep.learners),
+        thousands(rep.guardians),
+        thousands(rep.planted_faults),
+        rep.accounts.len(),
+        r.size_after_seed as f64 / 1e6
+    );
+    println!(
+        "  seed: all learners written at {:.1} s; then sequences and demo accounts {:.1} s",
+        secs(s.learners_written_at),
+        secs(s.seed - s.learners_written_at)
+    );
+    let t = tenths(s);
+    if !t.is_empty() {
+        println!(
+            "  seed learners/s by tenth: {}",
+            t.iter()
+                .map(|(p, v)| format!("≤{p}% {}", thousands(*v as u64)))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+    }
+    println!("  raw insert: {}", r.raw.method);
+    if let Some(run) = &r.search {
+        print_search("search as seeded", run);
+    }
+    if let Some((statement, took, run)) = &r.analyzed {
+        print_search(
+            &format!("search after {statement} ({:.1} s)", secs(*took)),
+            run,
+        );
+    }
+}
+
+fn print_import(i: &ImportRun) {
+    let rows = i.rows as u64;
+    let b = &i.base.report;
+    println!(
+        "  import: into a seeded province of {} learners ({} schools, {} classes; seeded in {:.1} s); the file: {} rows over {} schools and {} classes, {:.1} MB .xlsx (rows made in {:.1} s, written in {:.1} s; {} personal IDs moved to a free serial)",
+        thousands(b.learners),
+        thousands(b.schools),
+        thousands(b.classes),
+        secs(i.base.seed),
+        thousands(rows),
+        i.schools,
+        i.classes,
+        i.file_bytes as f64 / 1e6,
+        secs(i.generate),
+        secs(i.write_xlsx),
+        i.ids_reassigned
+    );
+    for (label, p) in [("import   ", &i.first), ("re-import", &i.again)] {
+        println!(
+            "  {label}: read_table {:.2} s + apply {:.2} s (plan {:.2} s, write and commit {:.2} s) = {:.2} s, {} rows/s (apply alone {} rows/s); {} created, {} updated, {} unchanged, {} rejected{}",
+            secs(p.parse),
+            secs(p.apply()),
+            secs(p.plan),
+            secs(p.write),
+            secs(p.total()),
+            thousands(per_sec(rows, p.total()) as u64),
+            thousands(per_sec(rows, p.apply()) as u64),
+            thousands(p.created as u64),
+            thousands(p.updated as u64),
+            thousands(p.unchanged as u64),
+            thousands(p.rejected as u64),
+            if p.applied { "" } else { " (NOT applied)" }
+        );
+        for e in &p.rejections {
+            println!("    {e}");
+        }
+    }
+    if i.again.unchanged != i.rows {
+        println!(
+            "  RE-IMPORT NOT IDEMPOTENT: {} of {} rows unchanged",
+            thousands(i.again.unchanged as u64),
+            thousands(rows)
+        );
+    }
+    println!(
+        "  domain alone on the same file (no database, one thread): parse_row of every row {:.2} s, new learner and validation {:.2} s",
+        secs(i.cells_only),
+        secs(i.validate_only)
+    );
+    println!(
+        "  raw insert: {}; learners in the database {} before the import, {} after{}",
+        i.raw.method,
+        thousands(i.learners_before as u64),
+        thousands(i.learners_after as u64),
+        match i.analyzed_before_reimport {
+            None => "",
+            Some(true) => "; learners analyzed (autovacuum) before the re-import",
+            Some(false) => "; learners not yet analyzed before the re-import",
+        }
+    );
 }
 
 fn print_search(title: &str, run: &SearchRun) {
@@ -533,6 +850,24 @@ fn print_search(title: &str, run: &SearchRun) {
             println!("      {q:?} ({}): {m}", k.name());
         }
     }
+}
+
+/// What the run measures: "~1,700,000 learners seeded, 400 searches per backend and pass,
+/// 100,000 learners imported", as far as the scenarios go.
+fn run_description(args: &Args) -> String {
+    let mut parts = Vec::new();
+    for s in &args.scenarios {
+        parts.push(match s {
+            Scenario::Seed => format!("~{} learners seeded", thousands(args.learners)),
+            Scenario::Search => format!("{} searches per backend and pass", args.queries),
+            Scenario::Import => format!(
+                "{} learners imported into ~{} seeded",
+                thousands(args.import_rows as u64),
+                thousands(args.import_base_learners)
+            ),
+        });
+    }
+    parts.join(", ")
 }
 
 /// 1234567 → "1,234,567".
@@ -604,5 +939,13 @@ mod tests {
         assert_eq!(a.backends, vec![Which::Sqlite]);
         let a = Args::parse_from(["b"]);
         assert_eq!(a.backends, vec![Which::Sqlite, Which::Postgres]);
+        assert_eq!(
+            a.scenarios,
+            vec![Scenario::Seed, Scenario::Search, Scenario::Import]
+        );
+        assert_eq!(a.import_rows, 100_000);
+        let a = Args::parse_from(["b", "--scenarios", "import", "--import-rows", "20000"]);
+        assert_eq!(a.scenarios, vec![Scenario::Import]);
+        assert_eq!(a.import_rows, 20_000);
     }
 }

@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{AssertSqlSafe, Connection};
-use truongso_demo::{DemoConfig, GenLearner, Plan, SchoolData};
+use sqlx::AssertSqlSafe;
+use truongso_demo::{DemoConfig, Plan, SchoolData};
+use truongso_domain::learners::LearnerInput;
 use truongso_domain::learners::learner_code;
 use truongso_domain::text::{clean, fold};
 use truongso_store::staff::sort_key;
@@ -125,9 +126,8 @@ pub struct RawLearner {
 }
 
 impl RawLearner {
-    /// The row the seeder writes for `l` (as `truongso_store::learners::profile_values` derives it).
-    pub fn new(id: i64, serial: u64, school_id: i64, l: &GenLearner, now: DateTime<Utc>) -> Self {
-        let p = &l.input;
+    /// The row the seeder (or an import) writes for `p` (as `truongso_store::learners::profile_values` derives it).
+    pub fn new(id: i64, serial: u64, school_id: i64, p: &LearnerInput, now: DateTime<Utc>) -> Self {
         let name = clean(&p.full_name);
         RawLearner {
             id,
@@ -212,18 +212,159 @@ fn spawn_generator(
     (receiver, handle)
 }
 
-/// Creates the plain table and bulk-loads the same learner rows the seeder writes, timed from
-/// the plan to the last commit: PostgreSQL `COPY … FROM STDIN` (text format) on one connection;
-/// SQLite one transaction of prepared multi-row INSERTs.
-pub async fn run_raw(db: &BenchDb, config: &DemoConfig) -> anyhow::Result<RawRun> {
-    let types = |which: Which| {
-        RAW_COLUMNS
+/// A bulk load into the plain table by the fastest plain method of the backend: PostgreSQL one
+/// `COPY … FROM STDIN` (text format) on one connection; SQLite one transaction of prepared
+/// 1,000-row `INSERT`s on one connection. Creating it creates the table; rows are sent as they
+/// are pushed, and [`RawWriter::finish`] commits.
+pub struct RawWriter {
+    sink: Sink,
+    written: u64,
+}
+
+enum Sink {
+    Postgres {
+        copy: sqlx::postgres::PgCopyIn<sqlx::pool::PoolConnection<sqlx::Postgres>>,
+        buf: String,
+        /// The COPY text of the last `created_at` seen (rows of a batch share it).
+        timestamp: Option<(DateTime<Utc>, String)>,
+    },
+    Sqlite {
+        tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+        pending: Vec<RawLearner>,
+        columns: String,
+        full: Arc<str>,
+    },
+}
+
+impl RawWriter {
+    /// Creates the plain table `RAW_TABLE` (dropped first if it exists) and opens the load.
+    pub async fn start(db: &BenchDb) -> anyhow::Result<RawWriter> {
+        let types = RAW_COLUMNS
             .iter()
-            .map(|(n, s, p)| format!("{n} {}", if which == Which::Sqlite { s } else { p }))
+            .map(|(n, s, p)| format!("{n} {}", if db.which == Which::Sqlite { s } else { p }))
             .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let create = format!("CREATE TABLE {RAW_TABLE} ({})", types(db.which));
+            .join(", ");
+        db.execute(&format!("DROP TABLE IF EXISTS {RAW_TABLE}"))
+            .await?;
+        db.execute(&format!("CREATE TABLE {RAW_TABLE} ({types})"))
+            .await?;
+        let columns = RAW_COLUMNS.map(|c| c.0).join(", ");
+        let sink = match db.which {
+            Which::Postgres => {
+                use sqlx::postgres::PgPoolCopyExt;
+                let pool = db.store.pg_pool().context("PostgreSQL pool")?;
+                let copy = pool
+                    .copy_in_raw(&format!("COPY {RAW_TABLE} ({columns}) FROM STDIN"))
+                    .await?;
+                Sink::Postgres {
+                    copy,
+                    buf: String::with_capacity(COPY_CHUNK + (64 << 10)),
+                    timestamp: None,
+                }
+            }
+            Which::Sqlite => {
+                let pool = db.store.sqlite_pool().context("SQLite pool")?;
+                let tx = pool.begin().await?;
+                Sink::Sqlite {
+                    tx,
+                    pending: Vec::with_capacity(SQLITE_ROWS_PER_STATEMENT),
+                    full: sqlite_insert_sql(&columns, SQLITE_ROWS_PER_STATEMENT),
+                    columns,
+                }
+            }
+        };
+        Ok(RawWriter { sink, written: 0 })
+    }
+
+    /// How the rows are loaded, for the report.
+    pub fn method(which: Which) -> &'static str {
+        match which {
+            Which::Postgres => "COPY FROM STDIN (text), one connection",
+            Which::Sqlite => "one transaction, prepared 1000-row INSERTs, one connection",
+        }
+    }
+
+    pub async fn push(&mut self, row: RawLearner) -> anyhow::Result<()> {
+        match &mut self.sink {
+            Sink::Postgres {
+                copy,
+                buf,
+                timestamp,
+            } => {
+                if timestamp
+                    .as_ref()
+                    .is_none_or(|(at, _)| *at != row.created_at)
+                {
+                    let text = row
+                        .created_at
+                        .format("%Y-%m-%d %H:%M:%S%.6f+00")
+                        .to_string();
+                    *timestamp = Some((row.created_at, text));
+                }
+                let text = &timestamp.as_ref().expect("just set").1;
+                row.write_copy(buf, text);
+                self.written += 1;
+                if buf.len() >= COPY_CHUNK {
+                    copy.send(buf.as_bytes()).await?;
+                    buf.clear();
+                }
+            }
+            Sink::Sqlite {
+                tx, pending, full, ..
+            } => {
+                pending.push(row);
+                if pending.len() == SQLITE_ROWS_PER_STATEMENT {
+                    self.written += sqlite_insert(tx, full.clone(), pending).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends what is left and commits; returns the rows written.
+    pub async fn finish(self) -> anyhow::Result<u64> {
+        let mut written = self.written;
+        match self.sink {
+            Sink::Postgres { mut copy, buf, .. } => {
+                if !buf.is_empty() {
+                    copy.send(buf.as_bytes()).await?;
+                }
+                let rows = copy.finish().await?;
+                anyhow::ensure!(
+                    rows == written,
+                    "COPY wrote {rows} rows, expected {written}"
+                );
+            }
+            Sink::Sqlite {
+                mut tx,
+                mut pending,
+                columns,
+                ..
+            } => {
+                if !pending.is_empty() {
+                    let last = sqlite_insert_sql(&columns, pending.len());
+                    written += sqlite_insert(&mut tx, last, &mut pending).await?;
+                }
+                tx.commit().await?;
+            }
+        }
+        Ok(written)
+    }
+}
+
+/// A prepared INSERT of `rows` rows into the plain table.
+fn sqlite_insert_sql(columns: &str, rows: usize) -> Arc<str> {
+    let one = format!("({})", vec!["?"; RAW_COLUMNS.len()].join(","));
+    format!(
+        "INSERT INTO {RAW_TABLE} ({columns}) VALUES {}",
+        vec![one; rows].join(",")
+    )
+    .into()
+}
+
+/// Creates the plain table and bulk-loads the same learner rows the seeder writes, timed from
+/// the plan to the last commit (see [`RawWriter`]).
+pub async fn run_raw(db: &BenchDb, config: &DemoConfig) -> anyhow::Result<RawRun> {
     db.execute(&format!("DROP TABLE IF EXISTS {RAW_TABLE}"))
         .await?;
     db.checkpoint().await?;
@@ -231,94 +372,27 @@ pub async fn run_raw(db: &BenchDb, config: &DemoConfig) -> anyhow::Result<RawRun
     let started = Instant::now();
     let plan = Arc::new(Plan::new(config));
     let (mut receiver, generator) = spawn_generator(plan.clone());
-    let columns = RAW_COLUMNS.map(|c| c.0).join(", ");
+    let mut writer = RawWriter::start(db).await?;
     let mut serial = 1u64;
     let mut next_id = 1i64;
-    let (learners, method) = match db.which {
-        Which::Postgres => {
-            let pool = db.store.pg_pool().context("PostgreSQL pool")?;
-            let mut conn = pool.acquire().await?;
-            sqlx::raw_sql(AssertSqlSafe(create))
-                .execute(&mut *conn)
+    while let Some((ordinal, data)) = receiver.recv().await {
+        let now = Utc::now();
+        let school_id = plan.schools[ordinal] as i64 + 1;
+        for l in &data.learners {
+            writer
+                .push(RawLearner::new(next_id, serial, school_id, &l.input, now))
                 .await?;
-            let mut copy = conn
-                .copy_in_raw(&format!("COPY {RAW_TABLE} ({columns}) FROM STDIN"))
-                .await?;
-            let mut buf = String::with_capacity(COPY_CHUNK + (64 << 10));
-            let mut written = 0u64;
-            while let Some((ordinal, data)) = receiver.recv().await {
-                let now = Utc::now();
-                let timestamp = now.format("%Y-%m-%d %H:%M:%S%.6f+00").to_string();
-                let school_id = plan.schools[ordinal] as i64 + 1;
-                for l in &data.learners {
-                    RawLearner::new(next_id, serial, school_id, l, now)
-                        .write_copy(&mut buf, &timestamp);
-                    next_id += 1;
-                    serial += 1;
-                    written += 1;
-                }
-                if buf.len() >= COPY_CHUNK {
-                    copy.send(buf.as_bytes()).await?;
-                    buf.clear();
-                }
-            }
-            if !buf.is_empty() {
-                copy.send(buf.as_bytes()).await?;
-            }
-            let rows = copy.finish().await?;
-            anyhow::ensure!(
-                rows == written,
-                "COPY wrote {rows} rows, expected {written}"
-            );
-            (written, "COPY FROM STDIN (text), one connection")
+            next_id += 1;
+            serial += 1;
         }
-        Which::Sqlite => {
-            let pool = db.store.sqlite_pool().context("SQLite pool")?;
-            let mut conn = pool.acquire().await?;
-            sqlx::raw_sql(AssertSqlSafe(create))
-                .execute(&mut *conn)
-                .await?;
-            let mut tx = conn.begin().await?;
-            let insert = |rows: usize| -> Arc<str> {
-                let one = format!("({})", vec!["?"; RAW_COLUMNS.len()].join(","));
-                format!(
-                    "INSERT INTO {RAW_TABLE} ({columns}) VALUES {}",
-                    vec![one; rows].join(",")
-                )
-                .into()
-            };
-            let full = insert(SQLITE_ROWS_PER_STATEMENT);
-            let mut pending: Vec<RawLearner> = Vec::with_capacity(SQLITE_ROWS_PER_STATEMENT);
-            let mut written = 0u64;
-            while let Some((ordinal, data)) = receiver.recv().await {
-                let now = Utc::now();
-                let school_id = plan.schools[ordinal] as i64 + 1;
-                for l in &data.learners {
-                    pending.push(RawLearner::new(next_id, serial, school_id, l, now));
-                    next_id += 1;
-                    serial += 1;
-                    if pending.len() == SQLITE_ROWS_PER_STATEMENT {
-                        written += sqlite_insert(&mut tx, full.clone(), &mut pending).await?;
-                    }
-                }
-            }
-            if !pending.is_empty() {
-                let last = insert(pending.len());
-                written += sqlite_insert(&mut tx, last, &mut pending).await?;
-            }
-            tx.commit().await?;
-            (
-                written,
-                "one transaction, prepared 1000-row INSERTs, one connection",
-            )
-        }
-    };
+    }
+    let learners = writer.finish().await?;
     generator.await.context("generator thread")?;
     let elapsed = started.elapsed();
     Ok(RawRun {
         learners,
         elapsed,
-        method,
+        method: RawWriter::method(db.which),
     })
 }
 
@@ -379,7 +453,7 @@ pub fn generate_only(config: &DemoConfig) -> GenerationRun {
         run.generate += t.elapsed();
         let t = Instant::now();
         for l in &data.learners {
-            let row = RawLearner::new(0, 1, 1, l, now);
+            let row = RawLearner::new(0, 1, 1, &l.input, now);
             checksum = checksum.wrapping_add(row.sort_key.len());
         }
         run.derive += t.elapsed();
@@ -409,7 +483,7 @@ mod tests {
         });
         let data = plan.generate_school(0);
         let mut s = String::new();
-        RawLearner::new(1, 1, 1, &data.learners[0], Utc::now())
+        RawLearner::new(1, 1, 1, &data.learners[0].input, Utc::now())
             .write_copy(&mut s, "2025-01-01 00:00:00+00");
         assert!(s.ends_with('\n'));
         assert_eq!(s.trim_end().split('\t').count(), RAW_COLUMNS.len());

@@ -34,6 +34,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "quality",
         statements: quality_schema,
     },
+    Migration {
+        version: 4,
+        name: "imports",
+        statements: imports_schema,
+    },
 ];
 
 /// Applies every migration not yet applied, each in its own transaction. Safe to run repeatedly.
@@ -1164,6 +1169,19 @@ fn quality_schema(backend: Backend) -> Vec<String> {
     let mut out: Vec<String> = tables.iter().map(|t| render_table(backend, t)).collect();
     out.extend(indexes.iter().map(|i| render_index(backend, i)));
     out
+}
+
+/// Imports find a learner without code or ID by school, folded name and birth date.
+fn imports_schema(backend: Backend) -> Vec<String> {
+    vec![render_index(
+        backend,
+        &index(
+            "ix_learners_school_name_birth",
+            Learners::Table,
+            &[Learners::SchoolId, Learners::NameFold, Learners::BirthDate],
+            false,
+        ),
+    )]
 }
 
 /// The audit trail refuses UPDATE and DELETE at the database itself, not only in our code.

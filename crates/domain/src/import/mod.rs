@@ -274,8 +274,12 @@ impl<'a> RowView<'a> {
 
     /// Trimmed NFC text of a column, `None` when blank or absent.
     pub fn text(&self, key: &str) -> Option<String> {
-        let c = self.cell(key);
-        (!c.is_blank()).then(|| crate::text::clean(&c.display()))
+        match self.cell(key) {
+            c if c.is_blank() => None,
+            // `clean` normalises and trims text itself; other cells display as they read.
+            Cell::Text(t) => Some(crate::text::clean(t)),
+            c => Some(c.display()),
+        }
     }
 }
 

@@ -535,7 +535,7 @@ impl Plan {
         }
         for i in 0..self.rows.len() {
             let r = &self.rows[i];
-            if r.action() != RowAction::Update || creates.contains(&i) {
+            if r.action() != RowAction::Update || creates.binary_search(&i).is_ok() {
                 continue;
             }
             let id = r.learner_id.expect("an update has its learner");
@@ -565,6 +565,13 @@ impl Plan {
         }
         progress(total, total);
         refs::audit_writes(tx, actor, "learner", &audit, "nhập từ tệp").await?;
+        // A large import outgrows the planner's statistics of these tables, and the re-check
+        // below would scan them whole per chunk (PostgreSQL analyses the transaction's own rows).
+        if creates.len() >= 10_000 && tx.conn().backend() == Backend::Postgres {
+            tx.conn()
+                .execute_raw("ANALYZE learners, guardians, enrolments")
+                .await?;
+        }
         // The data-quality issues of what was written are current as soon as it commits.
         let written: Vec<i64> = audit.iter().map(|(_, id, _)| *id).collect();
         crate::quality::recheck_learners(tx, &written).await?;
