@@ -56,27 +56,9 @@ pub fn parse_row(row: &RowView) -> Result<LearnerPatch, Vec<CellError>> {
     if full_name.is_none() {
         errors.push(CellError::at("full_name", "Không được để trống."));
     }
-    let birth_date = match parse_date(row.cell("birth_date")) {
-        Ok(Some(d)) => Some(d),
-        Ok(None) => {
-            errors.push(CellError::at("birth_date", "Không được để trống."));
-            None
-        }
-        Err(m) => {
-            errors.push(CellError::at("birth_date", m));
-            None
-        }
-    };
+    let birth_date = required_date(row, "birth_date", &mut errors);
     let gender = required_code::<Gender>(row, "gender", &mut errors);
-    let ethnicity_code = match row.text("ethnicity") {
-        None => {
-            errors.push(CellError::at("ethnicity", "Không được để trống."));
-            None
-        }
-        Some(t) => parse_ethnicity(&t)
-            .map_err(|m| errors.push(CellError::at("ethnicity", m)))
-            .ok(),
-    };
+    let ethnicity_code = required_ethnicity(row, "ethnicity", &mut errors);
     let national_id = personal_id(row, "national_id", &mut errors);
     let disability = optional_code::<Disability>(row, "disability", &mut errors);
     let policy_group = optional_code::<PolicyGroup>(row, "policy_group", &mut errors);
@@ -116,6 +98,40 @@ fn personal_id(row: &RowView, key: &str, errors: &mut Vec<CellError>) -> Option<
         .map_err(|m| errors.push(CellError::at(key, m)))
         .ok()
         .flatten()
+}
+
+pub(crate) fn required_date(
+    row: &RowView,
+    key: &str,
+    errors: &mut Vec<CellError>,
+) -> Option<NaiveDate> {
+    match parse_date(row.cell(key)) {
+        Ok(Some(d)) => Some(d),
+        Ok(None) => {
+            errors.push(CellError::at(key, "Không được để trống."));
+            None
+        }
+        Err(m) => {
+            errors.push(CellError::at(key, m));
+            None
+        }
+    }
+}
+
+pub(crate) fn required_ethnicity(
+    row: &RowView,
+    key: &str,
+    errors: &mut Vec<CellError>,
+) -> Option<String> {
+    match row.text(key) {
+        None => {
+            errors.push(CellError::at(key, "Không được để trống."));
+            None
+        }
+        Some(t) => parse_ethnicity(&t)
+            .map_err(|m| errors.push(CellError::at(key, m)))
+            .ok(),
+    }
 }
 
 pub(crate) fn required_code<T: crate::codes::CodeList>(

@@ -1,9 +1,9 @@
 //! Staff rows: one staff member of a school or office per row, found again by personal ID (or
 //! name and birth date) in the same unit.
 
-use super::learners::required_code;
+use super::learners::{required_code, required_date, required_ethnicity};
 use super::parse_phone;
-use super::{CellError, RowView, header_key, parse_date, parse_ethnicity, parse_personal_id};
+use super::{CellError, RowView, header_key, parse_personal_id};
 use crate::codes::Gender;
 use crate::staff::{EmploymentType, Qualification, StaffInput, StaffPosition};
 use crate::tabular::Cell;
@@ -21,27 +21,9 @@ pub fn parse_row(row: &RowView) -> Result<StaffRow, Vec<CellError>> {
     if full_name.is_none() {
         errors.push(CellError::at("full_name", "Không được để trống."));
     }
-    let birth_date = match parse_date(row.cell("birth_date")) {
-        Ok(Some(d)) => Some(d),
-        Ok(None) => {
-            errors.push(CellError::at("birth_date", "Không được để trống."));
-            None
-        }
-        Err(m) => {
-            errors.push(CellError::at("birth_date", m));
-            None
-        }
-    };
+    let birth_date = required_date(row, "birth_date", &mut errors);
     let gender = required_code::<Gender>(row, "gender", &mut errors);
-    let ethnicity_code = match row.text("ethnicity") {
-        None => {
-            errors.push(CellError::at("ethnicity", "Không được để trống."));
-            None
-        }
-        Some(t) => parse_ethnicity(&t)
-            .map_err(|m| errors.push(CellError::at("ethnicity", m)))
-            .ok(),
-    };
+    let ethnicity_code = required_ethnicity(row, "ethnicity", &mut errors);
     let position = required_code::<StaffPosition>(row, "position", &mut errors);
     let qualification = required_code::<Qualification>(row, "qualification", &mut errors);
     let employment_type = required_code::<EmploymentType>(row, "employment_type", &mut errors);

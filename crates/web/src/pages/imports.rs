@@ -245,7 +245,7 @@ pub struct JobPage {
     crumbs: Vec<Crumb>,
     job: JobView,
     columns: Vec<&'static Column>,
-    /// For the mapping form: column key → chosen file column.
+    /// The preview, or what the import did, once the rows are checked.
     report: Option<std::sync::Arc<ImportReport>>,
     refresh: bool,
     progress: (usize, usize),
