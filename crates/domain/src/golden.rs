@@ -57,6 +57,96 @@ pub fn evaluate_national_id(input: &Value) -> Result<Value, String> {
     serde_json::to_value(national_id::check(id, birth_date, gender)).map_err(|e| e.to_string())
 }
 
+/// Evaluates a `tt22.json` case of `kind` (see the golden README): averages as strings with one
+/// decimal, levels by their Vietnamese labels, counts as numbers, promotion as a boolean.
+pub fn evaluate_tt22(kind: &str, input: &Value) -> Result<Value, String> {
+    use crate::grading::{self, CommentResult, Level};
+    let fields = input
+        .as_object()
+        .ok_or_else(|| format!("input must be an object, got {input}"))?;
+    let field = |name: &str| {
+        fields
+            .get(name)
+            .ok_or_else(|| format!("input.{name} is missing"))
+    };
+    let score = |v: &Value| -> Result<grading::Score, String> {
+        let text = match v {
+            Value::Number(n) => n.to_string(),
+            Value::String(s) => s.clone(),
+            other => return Err(format!("a score must be a number, got {other}")),
+        };
+        grading::Score::parse(&text).ok_or_else(|| format!("'{text}' is not a score of 0–10"))
+    };
+    let scores = |v: &Value| -> Result<Vec<grading::Score>, String> {
+        v.as_array()
+            .ok_or_else(|| format!("expected an array of scores, got {v}"))?
+            .iter()
+            .map(score)
+            .collect()
+    };
+    let level = |v: &Value| -> Result<Level, String> {
+        let t = v
+            .as_str()
+            .ok_or_else(|| format!("a level must be a string, got {v}"))?;
+        Level::ALL
+            .iter()
+            .copied()
+            .find(|l| l.label_vi() == t)
+            .ok_or_else(|| format!("'{t}' is not Tốt, Khá, Đạt or Chưa đạt"))
+    };
+    let comment = |v: &Value| -> Result<CommentResult, String> {
+        let t = v
+            .as_str()
+            .ok_or_else(|| format!("a comment result must be a string, got {v}"))?;
+        CommentResult::ALL
+            .iter()
+            .copied()
+            .find(|c| c.label_vi() == t)
+            .ok_or_else(|| format!("'{t}' is not Đạt or Chưa đạt"))
+    };
+    let count = |v: &Value| -> Result<u32, String> {
+        v.as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(|| format!("expected a whole number, got {v}"))
+    };
+    Ok(match kind {
+        "semester_average" => {
+            let avg = grading::semester_average(
+                &scores(field("regular")?)?,
+                score(field("midterm")?)?,
+                score(field("final")?)?,
+            );
+            Value::String(avg.to_string())
+        }
+        "year_average" => Value::String(
+            grading::year_average(score(field("semester1")?)?, score(field("semester2")?)?)
+                .to_string(),
+        ),
+        "learning_result" => {
+            let comments = field("comment")?
+                .as_array()
+                .ok_or("input.comment must be an array")?
+                .iter()
+                .map(comment)
+                .collect::<Result<Vec<_>, _>>()?;
+            let result = grading::learning_result(&scores(field("scored")?)?, &comments);
+            Value::String(result.label_vi().to_string())
+        }
+        "conduct_year" => Value::String(
+            grading::conduct_year(level(field("semester1")?)?, level(field("semester2")?)?)
+                .label_vi()
+                .to_string(),
+        ),
+        "regular_count" => Value::from(grading::regular_count(count(field("periods_per_year")?)?)),
+        "promotion" => Value::Bool(grading::promoted(
+            level(field("conduct")?)?,
+            level(field("learning")?)?,
+            count(field("absences")?)?,
+        )),
+        other => return Err(format!("unknown tt22 kind '{other}'")),
+    })
+}
+
 /// A field that may be missing or null, and is otherwise a string.
 fn optional_str<'a>(fields: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, String> {
     match fields.get(name) {

@@ -7,6 +7,7 @@ pub mod access;
 pub mod codes;
 pub mod consent;
 pub mod golden;
+pub mod grading;
 pub mod import;
 pub mod learners;
 pub mod national_id;

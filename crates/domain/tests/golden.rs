@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use truongso_domain::golden::{evaluate_national_id, parse_cases};
+use truongso_domain::golden::{evaluate_national_id, evaluate_tt22, parse_cases};
 
 fn golden_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/domain/golden")
@@ -37,6 +37,35 @@ fn national_id_golden_cases() {
     assert!(
         failures.is_empty(),
         "{} of {} national-id golden cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+/// Circular 22/2021: averages (exact decimal rounding), learning result, year conduct, regular
+/// assessment counts, promotion.
+#[test]
+fn tt22_golden_cases() {
+    let cases = parse_cases(&load("tt22.json")).expect("tt22.json parses");
+    assert!(!cases.is_empty(), "tt22.json has no cases");
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|case| {
+            let kind = case.kind.as_deref().unwrap_or_default();
+            match evaluate_tt22(kind, &case.input) {
+                Ok(got) if got == case.expected => None,
+                Ok(got) => Some(format!(
+                    "{}: {kind} {} → {got}, expected {}",
+                    case.name, case.input, case.expected
+                )),
+                Err(e) => Some(format!("{}: not evaluated: {e}", case.name)),
+            }
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} tt22 golden cases failed:\n{}",
         failures.len(),
         cases.len(),
         failures.join("\n")
