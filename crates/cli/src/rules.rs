@@ -21,8 +21,13 @@ fn rule_of(case: &GoldenCase, file: &Path) -> String {
 fn evaluate(rule: &str, input: &Value) -> Result<Value, String> {
     match rule {
         "national-id" | "national_id" => golden::evaluate_national_id(input),
-        "semester_average" | "year_average" | "learning_result" | "conduct_year"
-        | "regular_count" | "promotion" => golden::evaluate_tt22(rule, input),
+        "semester_average"
+        | "year_average"
+        | "learning_result"
+        | "conduct_year"
+        | "regular_count"
+        | "promotion"
+        | "primary_year_result" => golden::evaluate_tt22(rule, input),
         other => Err(format!("loại quy tắc '{other}' chưa được hỗ trợ")),
     }
 }

@@ -143,6 +143,42 @@ pub fn evaluate_tt22(kind: &str, input: &Value) -> Result<Value, String> {
             level(field("learning")?)?,
             count(field("absences")?)?,
         )),
+        // Circular 27/2020 (no shared golden file yet): labels in, the result's label out.
+        "primary_year_result" => {
+            use crate::grading::primary::{self, SubjectRating, TraitRating};
+            fn labels<T: crate::codes::CodeList>(v: &Value, what: &str) -> Result<Vec<T>, String> {
+                v.as_array()
+                    .ok_or_else(|| format!("input.{what} must be an array"))?
+                    .iter()
+                    .map(|x| {
+                        let t = x.as_str().unwrap_or_default();
+                        T::all()
+                            .iter()
+                            .copied()
+                            .find(|l| l.label_vi() == t)
+                            .ok_or_else(|| format!("'{t}' is not a {what} rating"))
+                    })
+                    .collect()
+            }
+            let subjects: Vec<SubjectRating> = labels(field("subjects")?, "subjects")?;
+            let traits: Vec<TraitRating> = labels(field("traits")?, "traits")?;
+            let tests = field("tests")?
+                .as_array()
+                .ok_or("input.tests must be an array")?
+                .iter()
+                .map(|t| {
+                    t.as_u64()
+                        .and_then(|n| u8::try_from(n).ok())
+                        .filter(|n| primary::is_test_score(*n))
+                        .ok_or_else(|| format!("{t} is not a test score of 1–10"))
+                })
+                .collect::<Result<Vec<u8>, _>>()?;
+            Value::String(
+                primary::year_result(&subjects, &traits, &tests)
+                    .label_vi()
+                    .to_string(),
+            )
+        }
         other => return Err(format!("unknown tt22 kind '{other}'")),
     })
 }
@@ -200,6 +236,22 @@ mod tests {
         ] {
             assert!(evaluate_national_id(&bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn evaluates_a_primary_year_result() {
+        let got = evaluate_tt22(
+            "primary_year_result",
+            &json!({"subjects": ["Hoàn thành tốt", "Hoàn thành"], "traits": ["Tốt", "Đạt"], "tests": [8, 9]}),
+        );
+        assert_eq!(got, Ok(json!("Hoàn thành")));
+        assert!(
+            evaluate_tt22(
+                "primary_year_result",
+                &json!({"subjects": [], "traits": [], "tests": [0]})
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -237,3 +237,108 @@ mod tests {
         }
     }
 }
+
+/// Circular 27/2020/TT-BGDĐT (primary): ratings and the end-of-year result.
+pub mod primary {
+    use crate::codes::code_enum;
+
+    code_enum! {
+        /// The rating of a subject or activity.
+        SubjectRating {
+            Excellent => "htt", "Hoàn thành tốt", "Completed well";
+            Completed => "ht", "Hoàn thành", "Completed";
+            NotCompleted => "cht", "Chưa hoàn thành", "Not completed";
+        }
+    }
+
+    code_enum! {
+        /// The rating of a quality (phẩm chất) or competence (năng lực).
+        TraitRating {
+            Good => "tot", "Tốt", "Good";
+            Satisfactory => "dat", "Đạt", "Satisfactory";
+            NeedsEffort => "can_co_gang", "Cần cố gắng", "Needs effort";
+        }
+    }
+
+    code_enum! {
+        /// The end-of-year result of a primary learner.
+        YearResult {
+            Outstanding => "htxs", "Hoàn thành xuất sắc", "Completed with distinction";
+            Good => "htt", "Hoàn thành tốt", "Completed well";
+            Completed => "ht", "Hoàn thành", "Completed";
+            NotCompleted => "cht", "Chưa hoàn thành", "Not completed";
+        }
+    }
+
+    /// A periodic test score: a whole number from 1 to 10 (no 0 — marked uncertain in
+    /// grading.md, so callers validate with [`is_test_score`] and the rule is kept in one place).
+    pub fn is_test_score(score: u8) -> bool {
+        (1..=10).contains(&score)
+    }
+
+    /// The end-of-year result from every subject's rating, every quality's and competence's
+    /// rating and every periodic test score of the year.
+    pub fn year_result(
+        subjects: &[SubjectRating],
+        traits: &[TraitRating],
+        tests: &[u8],
+    ) -> YearResult {
+        let all_subjects = |ok: &[SubjectRating]| subjects.iter().all(|s| ok.contains(s));
+        let all_traits = |ok: &[TraitRating]| traits.iter().all(|t| ok.contains(t));
+        let tests_at_least = |min: u8| tests.iter().all(|t| *t >= min);
+        use SubjectRating as S;
+        use TraitRating as T;
+        if all_subjects(&[S::Excellent]) && all_traits(&[T::Good]) && tests_at_least(9) {
+            YearResult::Outstanding
+        } else if all_subjects(&[S::Excellent]) && all_traits(&[T::Good]) && tests_at_least(7) {
+            YearResult::Good
+        } else if all_subjects(&[S::Excellent, S::Completed])
+            && all_traits(&[T::Good, T::Satisfactory])
+            && tests_at_least(5)
+        {
+            YearResult::Completed
+        } else {
+            YearResult::NotCompleted
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn year_results() {
+            use SubjectRating::*;
+            use TraitRating::*;
+            assert_eq!(
+                year_result(&[Excellent; 8], &[Good; 10], &[9, 10, 9]),
+                YearResult::Outstanding
+            );
+            assert_eq!(
+                year_result(&[Excellent; 8], &[Good; 10], &[9, 8, 10]),
+                YearResult::Good
+            );
+            assert_eq!(
+                year_result(&[Excellent, Completed], &[Good; 10], &[10, 10]),
+                YearResult::Completed
+            );
+            assert_eq!(
+                year_result(&[Excellent; 8], &[Good, Satisfactory], &[10, 10]),
+                YearResult::Completed
+            );
+            assert_eq!(
+                year_result(&[Excellent; 8], &[Good; 10], &[10, 4]),
+                YearResult::NotCompleted
+            );
+            assert_eq!(
+                year_result(&[NotCompleted], &[Good], &[10]),
+                YearResult::NotCompleted
+            );
+            assert_eq!(
+                year_result(&[Excellent], &[NeedsEffort], &[10]),
+                YearResult::NotCompleted
+            );
+            assert!(!is_test_score(0) && is_test_score(10) && !is_test_score(11));
+        }
+    }
+}
