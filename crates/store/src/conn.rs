@@ -89,9 +89,14 @@ impl Store {
 
     /// Starts a transaction: every multi-statement write goes through one, so that bad input or
     /// a crash never leaves a partial write.
+    ///
+    /// SQLite transactions start IMMEDIATE (taking the write lock at once, waiting for it up to
+    /// the busy timeout): a deferred one that read first and then found another connection had
+    /// written meanwhile (a background scan, an import) would fail at once with "database is
+    /// locked" instead of waiting its turn.
     pub async fn begin(&self) -> StoreResult<Tx> {
         Ok(match self {
-            Store::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Store::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Store::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
