@@ -96,17 +96,8 @@ pub(super) async fn plan(
         true,
     )
     .await?;
-    let mut errors: HashMap<usize, Vec<CellError>> = HashMap::new();
-    let mut school_of: Vec<Option<i64>> = vec![None; parsed.len()];
-    for (i, (_, p)) in parsed.iter().enumerate() {
-        match p {
-            Err(e) => errors.entry(i).or_default().extend(e.iter().cloned()),
-            Ok(p) => match units.resolve(p.school_code.as_deref(), "school_code") {
-                Ok(u) => school_of[i] = Some(u.id),
-                Err(e) => errors.entry(i).or_default().push(e),
-            },
-        }
-    }
+    let (mut errors, school_of) =
+        refs::assign_units(&parsed, &units, |p| p.school_code.as_deref(), "school_code");
     let patches: Vec<Option<&LearnerPatch>> = parsed.iter().map(|(_, p)| p.as_ref().ok()).collect();
     mark_duplicates_in_file(&patches, &school_of, &numbers, &mut errors);
 

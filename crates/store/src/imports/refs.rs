@@ -85,6 +85,28 @@ impl Units {
     }
 }
 
+/// Each read row's unit (by its unit-code cell, else the default), and the errors of every row:
+/// its reading errors, or an unknown unit. Indexes are positions in `rows`.
+pub(super) fn assign_units<T>(
+    rows: &[(usize, Result<T, Vec<CellError>>)],
+    units: &Units,
+    code_of: impl Fn(&T) -> Option<&str>,
+    column: &str,
+) -> (HashMap<usize, Vec<CellError>>, Vec<Option<i64>>) {
+    let mut errors: HashMap<usize, Vec<CellError>> = HashMap::new();
+    let mut unit_of = vec![None; rows.len()];
+    for (i, (_, p)) in rows.iter().enumerate() {
+        match p {
+            Err(e) => errors.entry(i).or_default().extend(e.iter().cloned()),
+            Ok(p) => match units.resolve(code_of(p), column) {
+                Ok(u) => unit_of[i] = Some(u.id),
+                Err(e) => errors.entry(i).or_default().push(e),
+            },
+        }
+    }
+    (errors, unit_of)
+}
+
 /// The current school year, required by imports that place learners in classes.
 pub(super) async fn current_year(tx: &mut Tx) -> StoreResult<Option<SchoolYear>> {
     crate::years::current(&mut tx.conn()).await

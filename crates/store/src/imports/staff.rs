@@ -1,8 +1,6 @@
 //! Importing staff of schools and offices: found again by personal ID, else by name and birth
 //! date, in the same unit.
 
-use std::collections::HashMap;
-
 use truongso_domain::import::staff::{StaffRow, cell_errors, parse_row};
 use truongso_domain::import::{CellError, Mapping, data_rows, row_label};
 use truongso_domain::staff::StaffInput;
@@ -54,17 +52,8 @@ pub(super) async fn plan(
         false,
     )
     .await?;
-    let mut errors: HashMap<usize, Vec<CellError>> = HashMap::new();
-    let mut unit_of: Vec<Option<i64>> = vec![None; parsed.len()];
-    for (i, (_, p)) in parsed.iter().enumerate() {
-        match p {
-            Err(e) => errors.entry(i).or_default().extend(e.iter().cloned()),
-            Ok(p) => match units.resolve(p.unit_code.as_deref(), "unit_code") {
-                Ok(u) => unit_of[i] = Some(u.id),
-                Err(e) => errors.entry(i).or_default().push(e),
-            },
-        }
-    }
+    let (mut errors, unit_of) =
+        refs::assign_units(&parsed, &units, |p| p.unit_code.as_deref(), "unit_code");
     let rows_ok: Vec<Option<&StaffRow>> = parsed.iter().map(|(_, p)| p.as_ref().ok()).collect();
     refs::mark_duplicates(
         rows_ok
