@@ -109,6 +109,7 @@ pub async fn run(
     let base_config = DemoConfig {
         seed,
         learners: base_learners,
+        marks: false,
         ..DemoConfig::default()
     };
     let base = seeding::run_seeder(db, &base_config).await?;

@@ -2,6 +2,7 @@
 //! figure printed next to a baseline measured in the same run (see `bench/README.md`).
 
 mod db;
+mod gradebook;
 mod importing;
 mod search;
 mod seeding;
@@ -87,6 +88,12 @@ struct Args {
     /// `truongso import --kind learners FILE` on a database kept with `--keep`).
     #[arg(long)]
     import_xlsx: Option<PathBuf>,
+    /// Learners of the province seeded (with its year of marks) for the gradebook scenario.
+    #[arg(long, default_value_t = 1_700_000)]
+    gradebook_learners: u64,
+    /// Teachers saving a class's marks at once in the gradebook scenario (0 skips the saves).
+    #[arg(long, default_value_t = 200)]
+    gradebook_teachers: usize,
     /// Where to write the JSON summary.
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/results/latest.json"))]
     out: PathBuf,
@@ -98,6 +105,7 @@ enum Scenario {
     Seed,
     Search,
     Import,
+    Gradebook,
 }
 
 impl Scenario {
@@ -106,6 +114,7 @@ impl Scenario {
             Scenario::Seed => "seed",
             Scenario::Search => "search",
             Scenario::Import => "import",
+            Scenario::Gradebook => "gradebook",
         }
     }
 }
@@ -116,6 +125,7 @@ struct BackendRun {
     version: String,
     seeding: Option<SeedingRun>,
     import: Option<ImportRun>,
+    gradebook: Option<gradebook::GradebookRun>,
 }
 
 /// The seeding scenario and the search passes on the seeded database.
@@ -163,9 +173,12 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
         !wants(Scenario::Search) || wants(Scenario::Seed),
         "the search scenario runs on the seeded database: add seed to --scenarios"
     );
+    // The seed scenario measures the province without its year of marks (compared with a raw
+    // load of the learner rows); the gradebook scenario seeds with marks.
     let config = DemoConfig {
         seed: args.seed,
         learners: args.learners,
+        marks: false,
         ..DemoConfig::default()
     };
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
@@ -204,6 +217,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
             version: String::new(),
             seeding: None,
             import: None,
+            gradebook: None,
         };
         if wants(Scenario::Seed) {
             eprintln!("== {}: seeding and search", which.name());
@@ -244,7 +258,30 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 Outcome::Interrupted => return Ok(ExitCode::from(130)),
             }
         }
-        if run.seeding.is_some() || run.import.is_some() {
+        if wants(Scenario::Gradebook) {
+            eprintln!("== {}: gradebook", which.name());
+            match in_database(which, &dir, &args, "_gradebook", async |db: &BenchDb| {
+                let version = db.version().await?;
+                let g = gradebook::run(
+                    db,
+                    args.seed,
+                    args.gradebook_learners,
+                    args.gradebook_teachers,
+                )
+                .await?;
+                Ok((version, g))
+            })
+            .await?
+            {
+                Outcome::Done((version, g)) => {
+                    run.version = version;
+                    run.gradebook = Some(g);
+                }
+                Outcome::Failed(e) => failures.push((which, "gradebook", e)),
+                Outcome::Interrupted => return Ok(ExitCode::from(130)),
+            }
+        }
+        if run.seeding.is_some() || run.import.is_some() || run.gradebook.is_some() {
             runs.push(run);
         }
     }
@@ -259,6 +296,8 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
         "queries": args.queries,
         "import_rows": args.import_rows,
         "import_base_learners": args.import_base_learners,
+        "gradebook_learners": args.gradebook_learners,
+        "gradebook_teachers": args.gradebook_teachers,
         "generation_only": generation.as_ref().map(generation_json),
         "backends": runs.iter().map(|r| (r.which.name().to_string(), backend_json(r))).collect::<serde_json::Map<String, Value>>(),
         "failures": failures.iter().map(|(w, s, e)| json!({"backend": w.name(), "scenario": s, "error": e})).collect::<Vec<_>>(),
@@ -446,6 +485,9 @@ fn backend_json(r: &BackendRun) -> Value {
             .expect("an object")
             .extend(seeding_json(s).as_object().cloned().unwrap_or_default());
     }
+    if let Some(g) = &r.gradebook {
+        out["gradebook"] = gradebook_json(g);
+    }
     if let Some(i) = &r.import {
         out["import"] = import_json(i);
     }
@@ -490,6 +532,41 @@ fn seeding_json(r: &SeedingRun) -> Value {
 }
 
 /// The import scenario: the small province, the file, both imports and the raw baseline.
+fn gradebook_json(g: &gradebook::GradebookRun) -> Value {
+    let c = &g.compute;
+    json!({
+        "learners": g.learners,
+        "schools": g.schools,
+        "grade_rows": g.grade_rows,
+        "grade_events": g.grade_events,
+        "seed_with_marks_seconds": round(secs(g.seed), 3),
+        "compute": {
+            "learners": c.learners,
+            "decided": c.decided,
+            "full_seconds": round(secs(c.full), 3),
+            "full_learners_per_second": round(per_sec(c.learners as u64, c.full), 1),
+            "unchanged_seconds": round(secs(c.unchanged), 3),
+            "unchanged_learners_per_second": round(per_sec(c.learners as u64, c.unchanged), 1),
+            "raw_sql_seconds": round(secs(c.raw), 3),
+            "raw_sql_learners": c.raw_learners,
+            "raw_sql_learners_per_second": round(per_sec(c.raw_learners as u64, c.raw), 1),
+            "ratio_full_over_raw": round(ratio(secs(c.full), secs(c.raw)), 3),
+            "ratio_unchanged_over_raw": round(ratio(secs(c.unchanged), secs(c.raw)), 3),
+        },
+        "saves": g.saves.as_ref().map(|s| json!({
+            "teachers": s.teachers,
+            "rounds": s.rounds,
+            "cells_per_save": s.cells_per_save,
+            "save": s.save.json(),
+            "saves_per_second": round(s.saves_per_second, 1),
+            "single_row_insert": s.baseline.json(),
+            "inserts_per_second": round(s.baseline_per_second, 1),
+            "ratio_p50": round(ratio(s.save.p50_ms, s.baseline.p50_ms), 2),
+            "ratio_p99": round(ratio(s.save.p99_ms, s.baseline.p99_ms), 2),
+        })),
+    })
+}
+
 fn import_json(i: &ImportRun) -> Value {
     let rows = i.rows as u64;
     let pass = |p: &ImportPass| {
@@ -650,6 +727,38 @@ fn print_report(
                 }
             }
         }
+        if let Some(g) = &r.gradebook {
+            let c = &g.compute;
+            row(
+                b,
+                format!("year-end {} learners", thousands(c.learners as u64)),
+                format!(
+                    "{:.1} s  {:>7} learners/s",
+                    secs(c.full),
+                    thousands(per_sec(c.learners as u64, c.full) as u64)
+                ),
+                format!(
+                    "raw GROUP BY {:.1} s  {:>7} learners/s",
+                    secs(c.raw),
+                    thousands(per_sec(c.raw_learners as u64, c.raw) as u64)
+                ),
+                ratio(secs(c.full), secs(c.raw)),
+            );
+            if let Some(sv) = &g.saves {
+                for (label, a, base) in [
+                    ("p50", sv.save.p50_ms, sv.baseline.p50_ms),
+                    ("p99", sv.save.p99_ms, sv.baseline.p99_ms),
+                ] {
+                    row(
+                        b,
+                        format!("save {} cells ×{} {label}", sv.cells_per_save, sv.teachers),
+                        format!("{a:.1} ms"),
+                        format!("1-row insert ×{} {label} {base:.1} ms", sv.teachers),
+                        ratio(a, base),
+                    );
+                }
+            }
+        }
         if let Some(i) = &r.import {
             let rows = i.rows as u64;
             let baseline = format!(
@@ -692,6 +801,9 @@ fn print_report(
         }
         if let Some(i) = &r.import {
             print_import(i);
+        }
+        if let Some(g) = &r.gradebook {
+            print_gradebook(g);
         }
     }
 }
@@ -801,6 +913,43 @@ fn print_import(i: &ImportRun) {
     );
 }
 
+fn print_gradebook(g: &gradebook::GradebookRun) {
+    let c = &g.compute;
+    println!(
+        "  gradebook: {} learners in {} schools seeded with their year of marks in {:.1} s: {} grade rows, {} history events",
+        thousands(g.learners),
+        g.schools,
+        secs(g.seed),
+        thousands(g.grade_rows),
+        thousands(g.grade_events)
+    );
+    println!(
+        "  year-end: compute_school of every school {:.1} s ({} learners/s, {} decided); again with nothing to change {:.1} s ({} learners/s); raw SQL average per learner {:.2} s ({} learners/s)",
+        secs(c.full),
+        thousands(per_sec(c.learners as u64, c.full) as u64),
+        thousands(c.decided as u64),
+        secs(c.unchanged),
+        thousands(per_sec(c.learners as u64, c.unchanged) as u64),
+        secs(c.raw),
+        thousands(per_sec(c.raw_learners as u64, c.raw) as u64)
+    );
+    if let Some(s) = &g.saves {
+        println!(
+            "  saves: {} teachers at once × {} rounds, {} cells each: p50 {:.1} ms, p99 {:.1} ms, mean {:.1} ms, {:.1} saves/s; baseline one-row inserts p50 {:.2} ms, p99 {:.2} ms, {:.0} inserts/s",
+            s.teachers,
+            s.rounds,
+            s.cells_per_save,
+            s.save.p50_ms,
+            s.save.p99_ms,
+            s.save.mean_ms,
+            s.saves_per_second,
+            s.baseline.p50_ms,
+            s.baseline.p99_ms,
+            s.baseline_per_second
+        );
+    }
+}
+
 fn print_search(title: &str, run: &SearchRun) {
     println!(
         "  {title} ({} learners, {} queries, {} did not find their learner):",
@@ -864,6 +1013,11 @@ fn run_description(args: &Args) -> String {
                 "{} learners imported into ~{} seeded",
                 thousands(args.import_rows as u64),
                 thousands(args.import_base_learners)
+            ),
+            Scenario::Gradebook => format!(
+                "year-end of ~{} learners and {} teachers saving at once",
+                thousands(args.gradebook_learners),
+                args.gradebook_teachers
             ),
         });
     }

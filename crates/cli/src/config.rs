@@ -15,6 +15,11 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub struct Settings {
     database: Option<String>,
     bind: Option<String>,
+    /// The grading rules grading.md marks uncertain ([check]): the year-conduct table, the
+    /// re-test threshold, whether failed comment subjects are re-tested, the absence limit.
+    /// Unset keys keep grading.md's reading.
+    #[serde(default)]
+    pub grading: truongso_domain::gradebook::compute::GradingRules,
 }
 
 impl Settings {
@@ -38,5 +43,31 @@ impl Settings {
     pub fn bind(&self, flag: Option<String>) -> String {
         flag.or_else(|| self.bind.clone())
             .unwrap_or_else(|| DEFAULT_BIND.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use truongso_domain::gradebook::compute::GradingRules;
+    use truongso_domain::grading::Level;
+
+    use super::Settings;
+
+    #[test]
+    fn the_uncertain_grading_rules_can_be_changed_in_the_settings_file() {
+        let s: Settings = toml::from_str(
+            "database = \"sqlite://x.sqlite\"\n[grading]\nretest_below_tenths = 40\nmax_absences = 50\n",
+        )
+        .unwrap();
+        assert_eq!(s.grading.retest_below_tenths, 40);
+        assert_eq!(s.grading.max_absences, 50);
+        assert_eq!(s.grading.conduct_year, GradingRules::default().conduct_year);
+        // The Đạt row of the year-conduct table (marked [check]) as a whole table.
+        let table = "[grading]\nconduct_year = [[\"tot\",\"tot\",\"kha\",\"kha\"],[\"kha\",\"kha\",\"kha\",\"dat\"],[\"kha\",\"dat\",\"dat\",\"dat\"],[\"chua_dat\",\"chua_dat\",\"chua_dat\",\"chua_dat\"]]\n";
+        let s: Settings = toml::from_str(table).unwrap();
+        assert_eq!(
+            s.grading.conduct_year(Level::Good, Level::Pass),
+            Level::Fair
+        );
     }
 }

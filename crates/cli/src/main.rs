@@ -1,6 +1,7 @@
 //! `truongso`: one binary for a school on SQLite or a province on PostgreSQL.
 
 mod config;
+mod gradebook;
 mod rules;
 mod transfer;
 
@@ -22,7 +23,8 @@ use crate::config::Settings;
     about = "Trường số — nền tảng chuyển đổi số giáo dục (the digital school platform)"
 )]
 struct Cli {
-    /// Optional TOML settings file (keys: database, bind).
+    /// Optional TOML settings file (keys: database, bind, and a [grading] table for the rules
+    /// grading.md marks uncertain).
     #[arg(long, global = true, env = "TRUONGSO_CONFIG")]
     config: Option<PathBuf>,
     #[command(subcommand)]
@@ -52,6 +54,9 @@ enum Command {
         /// Write the demo accounts (username, password, role, scope) to this JSON file.
         #[arg(long)]
         accounts_json: Option<PathBuf>,
+        /// Leave the gradebook empty: no marks, conduct, results or their history.
+        #[arg(long)]
+        no_marks: bool,
     },
     /// Serve an existing database.
     Serve {
@@ -110,6 +115,30 @@ enum Command {
     Quality {
         #[command(subcommand)]
         action: QualityAction,
+    },
+    /// Check the hash-chained history of marks and that the stored marks match it; exit 1 and
+    /// name the first broken entry when anything was altered.
+    VerifyLedger {
+        #[arg(long, env = "TRUONGSO_DATABASE_URL")]
+        database: Option<String>,
+    },
+    /// The e-gradebook's year-end work.
+    Gradebook {
+        #[command(subcommand)]
+        action: GradebookAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum GradebookAction {
+    /// Compute and store every learner's year results (promotion, awards, re-tests) for the
+    /// current school year; each changed result is recorded in the history.
+    Compute {
+        #[arg(long, env = "TRUONGSO_DATABASE_URL")]
+        database: Option<String>,
+        /// Only the school with this code.
+        #[arg(long)]
+        school: Option<String>,
     },
 }
 
@@ -236,6 +265,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             quality_scan(&store).await?;
             Ok(ExitCode::SUCCESS)
         }),
+        Command::VerifyLedger { database } => runtime.block_on(async {
+            let store = open(&settings.database(database)).await?;
+            truongso_store::migrate::run(&store).await?;
+            gradebook::verify_ledger(&store).await
+        }),
+        Command::Gradebook {
+            action: GradebookAction::Compute { database, school },
+        } => runtime.block_on(async {
+            let store = open(&settings.database(database)).await?;
+            truongso_store::migrate::run(&store).await?;
+            gradebook::compute(&store, school.as_deref(), &settings.grading).await?;
+            Ok(ExitCode::SUCCESS)
+        }),
         Command::Migrate { database } => runtime.block_on(async {
             let store = open(&settings.database(database)).await?;
             let applied = truongso_store::migrate::run(&store).await?;
@@ -247,10 +289,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             learners,
             seed,
             accounts_json,
+            no_marks,
         } => runtime.block_on(async {
             let store = open(&settings.database(database)).await?;
             truongso_store::migrate::run(&store).await?;
-            let report = seed_province(&store, learners, seed).await?;
+            let report = seed_province(&store, learners, seed, !no_marks).await?;
             if let Some(path) = accounts_json {
                 std::fs::write(&path, serde_json::to_vec_pretty(&report.accounts)?)
                     .with_context(|| format!("ghi {}", path.display()))?;
@@ -262,7 +305,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             truongso_store::migrate::run(&store).await?;
             let bind = settings.bind(bind);
             println!("Trường số đang chạy tại http://{bind}/");
-            truongso_web::serve(store, &bind).await?;
+            truongso_web::serve(store, &bind, settings.grading.clone()).await?;
             Ok(ExitCode::SUCCESS)
         }),
         Command::Demo {
@@ -274,7 +317,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open(&url).await?;
             truongso_store::migrate::run(&store).await?;
             if seed::is_empty(&store).await? {
-                let report = seed_province(&store, learners, 2025).await?;
+                let report = seed_province(&store, learners, 2025, true).await?;
                 print_accounts(&report);
             } else {
                 println!("Cơ sở dữ liệu {url} đã có dữ liệu; dùng lại.");
@@ -282,7 +325,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let bind = settings.bind(bind);
             println!("\nTrường số đang chạy tại http://{bind}/  (Ctrl-C để dừng)");
-            truongso_web::serve(store, &bind).await?;
+            truongso_web::serve(store, &bind, settings.grading.clone()).await?;
             Ok(ExitCode::SUCCESS)
         }),
     }
@@ -298,10 +341,12 @@ async fn seed_province(
     store: &Store,
     learners: u64,
     seed_value: u64,
+    marks: bool,
 ) -> anyhow::Result<SeedReport> {
     let config = DemoConfig {
         seed: seed_value,
         learners,
+        marks,
         ..DemoConfig::default()
     };
     eprintln!("Đang tạo tỉnh mẫu với khoảng {learners} học sinh…");
@@ -315,7 +360,7 @@ async fn seed_province(
     })
     .await?;
     eprintln!(
-        "Đã tạo {} đơn vị ({} trường), {} cán bộ, {} lớp, {} học sinh, {} người giám hộ ({} lỗi dữ liệu cài sẵn) trong {:.1} s ({:.0} học sinh/s).",
+        "Đã tạo {} đơn vị ({} trường), {} cán bộ, {} lớp, {} học sinh, {} người giám hộ ({} lỗi dữ liệu cài sẵn), sổ điểm cả năm học ({} dòng điểm, {} sự kiện lịch sử) trong {:.1} s ({:.0} học sinh/s).",
         report.org_units,
         report.schools,
         report.staff,
@@ -323,6 +368,8 @@ async fn seed_province(
         report.learners,
         report.guardians,
         report.planted_faults,
+        report.grade_rows,
+        report.grade_events,
         report.elapsed.as_secs_f64(),
         report.learners as f64 / report.elapsed.as_secs_f64().max(1e-9),
     );

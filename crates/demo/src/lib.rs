@@ -17,6 +17,7 @@
 //! ```
 
 mod faults;
+mod marks;
 mod names;
 mod people;
 mod plan;
@@ -28,6 +29,7 @@ use truongso_domain::org::{OrgKind, Ownership, SchoolLevel};
 use truongso_domain::staff::StaffInput;
 
 pub use faults::FaultCounts;
+pub use marks::{MarkRow, MarkSave, SchoolMarks};
 pub use plan::Plan;
 
 /// What to generate.
@@ -40,6 +42,10 @@ pub struct DemoConfig {
     pub learners: u64,
     /// The school year generated: 2025 for 2025-2026. Birth years follow from it.
     pub school_year_start: i32,
+    /// Whether the seeder also writes the year's marks, conduct and results with their history
+    /// ([`SchoolData::marks`]). On by default (the demo and `truongso seed`); tests that do not
+    /// look at the gradebook may turn it off to seed faster.
+    pub marks: bool,
 }
 
 impl DemoConfig {
@@ -53,6 +59,7 @@ impl Default for DemoConfig {
             seed: 2025,
             learners: 150_000,
             school_year_start: 2025,
+            marks: true,
         }
     }
 }
@@ -98,16 +105,19 @@ pub struct GenAssignment {
 }
 
 impl SchoolData {
-    /// Who teaches what in which class: for every compulsory subject of a class's grade, the
-    /// homeroom teacher when they teach it (primary class teachers), else the least-loaded
-    /// teacher of the school with that subject. Deterministic; subjects nobody at the school
-    /// teaches stay unassigned, as in real schools waiting for a teacher.
+    /// Who teaches what in which class: for every compulsory subject of a class's grade, and in
+    /// grades 10–12 the four electives of the class's combination ([`ELECTIVE_COMBINATIONS`],
+    /// by class in turn), the homeroom teacher when they teach it (primary class teachers),
+    /// else the least-loaded teacher of the school with that subject. Deterministic; subjects
+    /// nobody at the school teaches stay unassigned, as in real schools waiting for a teacher.
     pub fn teaching_assignments(&self) -> Vec<GenAssignment> {
         let mut load = vec![0u32; self.staff.len()];
         let mut out = Vec::new();
         for (class_index, class) in self.classes.iter().enumerate() {
+            let electives = ELECTIVE_COMBINATIONS[class_index % ELECTIVE_COMBINATIONS.len()];
             for subject in truongso_domain::subjects::subjects_for_grade(class.grade) {
-                if !subject.is_compulsory_in(class.grade) {
+                let elective = class.grade >= 10 && electives.contains(&subject.code);
+                if !subject.is_compulsory_in(class.grade) && !elective {
                     continue;
                 }
                 let teaches = |i: usize| self.staff[i].subjects.iter().any(|s| s == subject.code);
@@ -142,6 +152,14 @@ impl SchoolData {
         counts
     }
 }
+
+/// The elective subjects (môn lựa chọn) a class of grades 10–12 takes, one combination per
+/// class in turn: natural sciences, sciences with informatics, social sciences.
+pub const ELECTIVE_COMBINATIONS: [[&str; 4]; 3] = [
+    ["vat_ly", "hoa_hoc", "sinh_hoc", "tin_hoc"],
+    ["vat_ly", "hoa_hoc", "tin_hoc", "cong_nghe"],
+    ["dia_ly", "gdktpl", "vat_ly", "tin_hoc"],
+];
 
 /// A class of the current school year.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -474,10 +474,23 @@ impl Plan {
             let data = self.generate_school(ordinal);
             let homeroom = data.classes.first().map(|c| c.homeroom);
             let homerooms: HashSet<usize> = data.classes.iter().map(|c| c.homeroom).collect();
-            let teacher = data.staff.iter().enumerate().position(|(i, s)| {
-                s.position == truongso_domain::staff::StaffPosition::Teacher
-                    && !homerooms.contains(&i)
-            });
+            // A subject teacher who teaches classes (so that their gradebooks have something).
+            let assignments = data.teaching_assignments();
+            let teacher = data
+                .staff
+                .iter()
+                .enumerate()
+                .position(|(i, s)| {
+                    s.position == truongso_domain::staff::StaffPosition::Teacher
+                        && !homerooms.contains(&i)
+                        && assignments.iter().any(|a| a.staff == i)
+                })
+                .or_else(|| {
+                    data.staff.iter().enumerate().position(|(i, s)| {
+                        s.position == truongso_domain::staff::StaffPosition::Teacher
+                            && !homerooms.contains(&i)
+                    })
+                });
             let learner = data.learners.iter().position(|l| {
                 l.fault.is_none() && l.input.guardians.iter().any(|g| g.phone.is_some())
             });

@@ -20,6 +20,7 @@ pub(crate) enum Stream {
     Permutation = 5,
     Ward = 6,
     Fault = 7,
+    Marks = 8,
 }
 
 /// SplitMix64's finaliser: a fast, well-mixing bijection on `u64`.

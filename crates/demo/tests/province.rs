@@ -237,6 +237,7 @@ fn sweep_seeds_sizes_and_years() {
                 seed,
                 learners,
                 school_year_start: 2025 + (seed as i32 % 3),
+                marks: true,
             });
         }
     }

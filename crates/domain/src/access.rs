@@ -48,6 +48,14 @@ code_enum! {
         QualityRead => "quality.read", "Xem chất lượng dữ liệu", "Read data quality";
         QualityConfigure => "quality.configure", "Cấu hình quy tắc chất lượng dữ liệu", "Configure data-quality rules";
         DuplicateResolve => "duplicate.resolve", "Xử lý hồ sơ học sinh trùng", "Resolve duplicate learners";
+        GradeRead => "grade.read", "Xem sổ điểm và kết quả học tập", "Read gradebooks and results";
+        GradeWrite => "grade.write", "Nhập điểm, nhận xét, rèn luyện", "Enter marks, comments and conduct";
+        GradeManage => "grade.manage", "Thiết lập sổ điểm, tổng kết năm học", "Set up gradebooks and compute year results";
+        GradeLock => "grade.lock", "Khoá, mở khoá sổ điểm và công bố điểm", "Lock, unlock and publish terms";
+        GradeHistory => "grade.history", "Xem lịch sử thay đổi điểm", "Read the history of marks";
+        GradeOwn => "grade.own", "Xem điểm đã công bố của con/của mình", "Read one's own (child's) published marks";
+        TranscriptRead => "transcript.read", "Xem học bạ điện tử", "Read e-transcripts";
+        TranscriptSign => "transcript.sign", "Ký số học bạ", "Sign e-transcripts";
     }
 }
 

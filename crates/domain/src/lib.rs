@@ -7,6 +7,7 @@ pub mod access;
 pub mod codes;
 pub mod consent;
 pub mod golden;
+pub mod gradebook;
 pub mod grading;
 pub mod import;
 pub mod learners;

@@ -12,6 +12,7 @@ pub mod consents;
 pub mod enrolments;
 mod error;
 pub mod exports;
+pub mod gradebook;
 pub mod imports;
 pub mod learners;
 pub mod migrate;

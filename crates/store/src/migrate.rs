@@ -39,6 +39,16 @@ const MIGRATIONS: &[Migration] = &[
         name: "imports",
         statements: imports_schema,
     },
+    Migration {
+        version: 5,
+        name: "gradebook",
+        statements: gradebook_schema,
+    },
+    Migration {
+        version: 6,
+        name: "transcripts",
+        statements: transcripts_schema,
+    },
 ];
 
 /// Applies every migration not yet applied, each in its own transaction. Safe to run repeatedly.
@@ -1182,6 +1192,356 @@ fn imports_schema(backend: Backend) -> Vec<String> {
             false,
         ),
     )]
+}
+
+/// The gradebook: subject set-up, current cells, the hash-chained history, term locks and
+/// computed year results.
+fn gradebook_schema(backend: Backend) -> Vec<String> {
+    let small = |c: GradeRows| ColumnDef::new(c).small_integer().not_null().to_owned();
+    let mut rows = Table::create();
+    rows.table(GradeRows::Table)
+        .col(id(GradeRows::Id))
+        .col(big(GradeRows::LearnerId))
+        .col(big(GradeRows::SchoolYearId))
+        .col(big(GradeRows::SchoolId))
+        .col(ColumnDef::new(GradeRows::ClassId).big_integer().null())
+        .col(text(GradeRows::Item))
+        .col(small(GradeRows::Term));
+    for c in [
+        GradeRows::R1,
+        GradeRows::R2,
+        GradeRows::R3,
+        GradeRows::R4,
+        GradeRows::Mid,
+        GradeRows::TestMid,
+        GradeRows::Fin,
+        GradeRows::TestFin,
+        GradeRows::Comment,
+    ] {
+        rows.col(text_null(c));
+    }
+    rows.col(big(GradeRows::Version))
+        .col(timestamp(GradeRows::UpdatedAt))
+        // No foreign keys to learners: history outlives any record change, and a cascading
+        // delete would silently diverge the rows from their ledger.
+        .col(text(GradeRows::UpdatedBy));
+    let tables = [
+        Table::create()
+            .table(SubjectPlans::Table)
+            .col(big(SubjectPlans::SchoolId))
+            .col(big(SubjectPlans::SchoolYearId))
+            .col(int(SubjectPlans::Grade))
+            .col(text(SubjectPlans::SubjectCode))
+            .col(int(SubjectPlans::Periods))
+            .col(int(SubjectPlans::RegularCount))
+            .col(timestamp(SubjectPlans::UpdatedAt))
+            .primary_key(
+                Index::create()
+                    .col(SubjectPlans::SchoolId)
+                    .col(SubjectPlans::SchoolYearId)
+                    .col(SubjectPlans::Grade)
+                    .col(SubjectPlans::SubjectCode),
+            )
+            .to_owned(),
+        rows.to_owned(),
+        Table::create()
+            .table(GradeEvents::Table)
+            .col(id(GradeEvents::Id))
+            .col(big(GradeEvents::ChainId))
+            .col(big(GradeEvents::Seq))
+            .col(timestamp(GradeEvents::At))
+            .col(
+                ColumnDef::new(GradeEvents::ActorUserId)
+                    .big_integer()
+                    .null(),
+            )
+            .col(text(GradeEvents::Actor))
+            .col(text(GradeEvents::Source))
+            .col(text(GradeEvents::Action))
+            .col(big(GradeEvents::SchoolYearId))
+            .col(text_null(GradeEvents::Reason))
+            .col(text(GradeEvents::Detail))
+            .col(text(GradeEvents::PrevHash))
+            .col(text(GradeEvents::Hash))
+            .to_owned(),
+        Table::create()
+            .table(GradeChanges::Table)
+            .col(id(GradeChanges::Id))
+            .col(big(GradeChanges::ChainId))
+            .col(big(GradeChanges::Seq))
+            .col(big(GradeChanges::LearnerId))
+            .col(text(GradeChanges::Item))
+            .col(
+                ColumnDef::new(GradeChanges::Term)
+                    .small_integer()
+                    .not_null(),
+            )
+            .col(text(GradeChanges::Before))
+            .col(text(GradeChanges::After))
+            .to_owned(),
+        Table::create()
+            .table(GradeChains::Table)
+            .col(
+                ColumnDef::new(GradeChains::ChainId)
+                    .big_integer()
+                    .not_null()
+                    .primary_key(),
+            )
+            .col(big(GradeChains::LastSeq))
+            .col(text(GradeChains::LastHash))
+            .to_owned(),
+        Table::create()
+            .table(GradeTerms::Table)
+            .col(big(GradeTerms::SchoolId))
+            .col(big(GradeTerms::SchoolYearId))
+            .col(ColumnDef::new(GradeTerms::Term).small_integer().not_null())
+            .col(ColumnDef::new(GradeTerms::Deadline).date().null())
+            .col(
+                ColumnDef::new(GradeTerms::LockedAt)
+                    .timestamp_with_time_zone()
+                    .null(),
+            )
+            .col(text_null(GradeTerms::LockedBy))
+            .col(
+                ColumnDef::new(GradeTerms::PublishedAt)
+                    .timestamp_with_time_zone()
+                    .null(),
+            )
+            .col(text_null(GradeTerms::PublishedBy))
+            .primary_key(
+                Index::create()
+                    .col(GradeTerms::SchoolId)
+                    .col(GradeTerms::SchoolYearId)
+                    .col(GradeTerms::Term),
+            )
+            .to_owned(),
+        Table::create()
+            .table(YearResults::Table)
+            .col(big(YearResults::LearnerId))
+            .col(big(YearResults::SchoolYearId))
+            .col(big(YearResults::SchoolId))
+            .col(ColumnDef::new(YearResults::ClassId).big_integer().null())
+            .col(int(YearResults::Grade))
+            .col(text_null(YearResults::Learning))
+            .col(text_null(YearResults::Conduct))
+            .col(text_null(YearResults::FinalLearning))
+            .col(text_null(YearResults::FinalConduct))
+            .col(int(YearResults::Absences))
+            .col(text_null(YearResults::Award))
+            .col(text_null(YearResults::PrimaryResult))
+            .col(text_null(YearResults::Outcome))
+            .col(text(YearResults::Summary))
+            .col(timestamp(YearResults::ComputedAt))
+            .primary_key(
+                Index::create()
+                    .col(YearResults::LearnerId)
+                    .col(YearResults::SchoolYearId),
+            )
+            .to_owned(),
+    ];
+    let indexes = [
+        index(
+            "ux_grade_rows_cell",
+            GradeRows::Table,
+            &[
+                GradeRows::LearnerId,
+                GradeRows::SchoolYearId,
+                GradeRows::Item,
+                GradeRows::Term,
+            ],
+            true,
+        ),
+        index(
+            "ix_grade_rows_school",
+            GradeRows::Table,
+            &[GradeRows::SchoolId, GradeRows::SchoolYearId],
+            false,
+        ),
+        index(
+            "ux_grade_events_chain",
+            GradeEvents::Table,
+            &[GradeEvents::ChainId, GradeEvents::Seq],
+            true,
+        ),
+        index(
+            "ix_grade_changes_event",
+            GradeChanges::Table,
+            &[GradeChanges::ChainId, GradeChanges::Seq],
+            false,
+        ),
+        index(
+            "ix_grade_changes_row",
+            GradeChanges::Table,
+            &[
+                GradeChanges::LearnerId,
+                GradeChanges::Item,
+                GradeChanges::Term,
+            ],
+            false,
+        ),
+        index(
+            "ix_year_results_school",
+            YearResults::Table,
+            &[YearResults::SchoolId, YearResults::SchoolYearId],
+            false,
+        ),
+    ];
+    let mut out: Vec<String> = tables.iter().map(|t| render_table(backend, t)).collect();
+    out.extend(indexes.iter().map(|i| render_index(backend, i)));
+    out.extend(append_only_history(backend).iter().map(|s| s.to_string()));
+    out
+}
+
+fn transcripts_schema(backend: Backend) -> Vec<String> {
+    let tables = [
+        Table::create()
+            .table(SigningKeys::Table)
+            .col(id(SigningKeys::Id))
+            .col(big(SigningKeys::UserId))
+            .col(text(SigningKeys::Algorithm))
+            .col(text(SigningKeys::PublicKey))
+            // Reserved: the X.509 certificate (PEM) when the national PKI issues the key.
+            .col(text_null(SigningKeys::Certificate))
+            .col(timestamp(SigningKeys::CreatedAt))
+            .col(
+                ColumnDef::new(SigningKeys::RevokedAt)
+                    .timestamp_with_time_zone()
+                    .null(),
+            )
+            .foreign_key(&mut fk(
+                SigningKeys::Table,
+                SigningKeys::UserId,
+                Users::Table,
+                Users::Id,
+                ForeignKeyAction::Restrict,
+            ))
+            .to_owned(),
+        // Secret halves apart from the public ones (hex of the 32-byte Ed25519 seed): what an
+        // HSM or the signer's own PKI token replaces; nothing that verifies reads it.
+        Table::create()
+            .table(SigningKeySecrets::Table)
+            .col(
+                ColumnDef::new(SigningKeySecrets::KeyId)
+                    .big_integer()
+                    .not_null()
+                    .primary_key(),
+            )
+            .col(text(SigningKeySecrets::SecretKey))
+            .foreign_key(&mut fk(
+                SigningKeySecrets::Table,
+                SigningKeySecrets::KeyId,
+                SigningKeys::Table,
+                SigningKeys::Id,
+                ForeignKeyAction::Cascade,
+            ))
+            .to_owned(),
+        // No foreign keys to learners or classes: an issued document outlives record changes.
+        Table::create()
+            .table(Transcripts::Table)
+            .col(id(Transcripts::Id))
+            .col(big(Transcripts::LearnerId))
+            .col(big(Transcripts::SchoolYearId))
+            .col(big(Transcripts::SchoolId))
+            .col(ColumnDef::new(Transcripts::ClassId).big_integer().null())
+            .col(text(Transcripts::VerifyCode))
+            .col(text(Transcripts::CanonicalJson))
+            .col(text(Transcripts::JsonSha256))
+            .col(timestamp(Transcripts::CreatedAt))
+            .col(
+                ColumnDef::new(Transcripts::SupersededAt)
+                    .timestamp_with_time_zone()
+                    .null(),
+            )
+            .to_owned(),
+        Table::create()
+            .table(TranscriptSignatures::Table)
+            .col(id(TranscriptSignatures::Id))
+            .col(big(TranscriptSignatures::TranscriptId))
+            .col(text(TranscriptSignatures::Role))
+            .col(big(TranscriptSignatures::UserId))
+            .col(text(TranscriptSignatures::SignerName))
+            .col(big(TranscriptSignatures::KeyId))
+            .col(text(TranscriptSignatures::Algorithm))
+            .col(text(TranscriptSignatures::PublicKey))
+            .col(text(TranscriptSignatures::Signature))
+            .col(timestamp(TranscriptSignatures::SignedAt))
+            .foreign_key(&mut fk(
+                TranscriptSignatures::Table,
+                TranscriptSignatures::TranscriptId,
+                Transcripts::Table,
+                Transcripts::Id,
+                ForeignKeyAction::Restrict,
+            ))
+            .foreign_key(&mut fk(
+                TranscriptSignatures::Table,
+                TranscriptSignatures::KeyId,
+                SigningKeys::Table,
+                SigningKeys::Id,
+                ForeignKeyAction::Restrict,
+            ))
+            .to_owned(),
+    ];
+    let indexes = [
+        index(
+            "ux_signing_keys_public",
+            SigningKeys::Table,
+            &[SigningKeys::PublicKey],
+            true,
+        ),
+        index(
+            "ix_signing_keys_user",
+            SigningKeys::Table,
+            &[SigningKeys::UserId],
+            false,
+        ),
+        index(
+            "ux_transcripts_verify_code",
+            Transcripts::Table,
+            &[Transcripts::VerifyCode],
+            true,
+        ),
+        index(
+            "ix_transcripts_learner",
+            Transcripts::Table,
+            &[Transcripts::LearnerId, Transcripts::SchoolYearId],
+            false,
+        ),
+        index(
+            "ux_transcript_signatures_role",
+            TranscriptSignatures::Table,
+            &[
+                TranscriptSignatures::TranscriptId,
+                TranscriptSignatures::Role,
+            ],
+            true,
+        ),
+    ];
+    let mut out: Vec<String> = tables.iter().map(|t| render_table(backend, t)).collect();
+    out.extend(indexes.iter().map(|i| render_index(backend, i)));
+    // One current transcript per learner and year (the same SQL on both backends).
+    out.push(
+        "CREATE UNIQUE INDEX ux_transcripts_current ON transcripts (learner_id, school_year_id) WHERE superseded_at IS NULL"
+            .into(),
+    );
+    out
+}
+
+/// Like the audit trail, the gradebook history refuses UPDATE and DELETE at the database. (The
+/// hash chain is what detects someone who drops the triggers first.)
+fn append_only_history(backend: Backend) -> &'static [&'static str] {
+    match backend {
+        Backend::Sqlite => &[
+            "CREATE TRIGGER grade_events_no_update BEFORE UPDATE ON grade_events BEGIN SELECT RAISE(ABORT, 'grade_events is append-only'); END",
+            "CREATE TRIGGER grade_events_no_delete BEFORE DELETE ON grade_events BEGIN SELECT RAISE(ABORT, 'grade_events is append-only'); END",
+            "CREATE TRIGGER grade_changes_no_update BEFORE UPDATE ON grade_changes BEGIN SELECT RAISE(ABORT, 'grade_changes is append-only'); END",
+            "CREATE TRIGGER grade_changes_no_delete BEFORE DELETE ON grade_changes BEGIN SELECT RAISE(ABORT, 'grade_changes is append-only'); END",
+        ],
+        Backend::Postgres => &[
+            "CREATE FUNCTION grade_history_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$",
+            "CREATE TRIGGER grade_events_no_change BEFORE UPDATE OR DELETE ON grade_events FOR EACH ROW EXECUTE FUNCTION grade_history_append_only()",
+            "CREATE TRIGGER grade_changes_no_change BEFORE UPDATE OR DELETE ON grade_changes FOR EACH ROW EXECUTE FUNCTION grade_history_append_only()",
+        ],
+    }
 }
 
 /// The audit trail refuses UPDATE and DELETE at the database itself, not only in our code.

@@ -382,3 +382,182 @@ pub enum QualityDuplicates {
     Note,
     FoundAt,
 }
+
+// Gradebook (migration 5).
+
+/// Per school, year and grade: a subject's periods per year (and so its regular assessments).
+/// Missing rows mean the programme's defaults.
+#[derive(Iden, Clone, Copy)]
+pub enum SubjectPlans {
+    Table,
+    SchoolId,
+    SchoolYearId,
+    Grade,
+    SubjectCode,
+    Periods,
+    RegularCount,
+    UpdatedAt,
+}
+
+/// The current cells of one learner × item × term (see `domain::gradebook`). `Fin` and
+/// `TestFin` hold the slots called `end` and `test_end` (END is an SQL keyword).
+#[derive(Iden, Clone, Copy)]
+pub enum GradeRows {
+    Table,
+    Id,
+    LearnerId,
+    SchoolYearId,
+    SchoolId,
+    ClassId,
+    Item,
+    Term,
+    R1,
+    R2,
+    R3,
+    R4,
+    Mid,
+    TestMid,
+    Fin,
+    TestFin,
+    Comment,
+    Version,
+    UpdatedAt,
+    UpdatedBy,
+}
+
+/// The hash-chained, append-only history: one event per save, lock, unlock, publication or
+/// year-end computation, in its school's chain.
+#[derive(Iden, Clone, Copy)]
+pub enum GradeEvents {
+    Table,
+    Id,
+    ChainId,
+    Seq,
+    At,
+    ActorUserId,
+    Actor,
+    Source,
+    Action,
+    SchoolYearId,
+    Reason,
+    Detail,
+    PrevHash,
+    Hash,
+}
+
+/// The rows an event changed, with their cells before and after (canonical JSON).
+#[derive(Iden, Clone, Copy)]
+pub enum GradeChanges {
+    Table,
+    Id,
+    ChainId,
+    Seq,
+    LearnerId,
+    Item,
+    Term,
+    Before,
+    After,
+}
+
+/// The last event of each chain: appending locks this row, and a deleted last event shows.
+#[derive(Iden, Clone, Copy)]
+pub enum GradeChains {
+    Table,
+    ChainId,
+    LastSeq,
+    LastHash,
+}
+
+/// Per school, year and term: the deadline, the lock and the publication to guardians.
+#[derive(Iden, Clone, Copy)]
+pub enum GradeTerms {
+    Table,
+    SchoolId,
+    SchoolYearId,
+    Term,
+    Deadline,
+    LockedAt,
+    LockedBy,
+    PublishedAt,
+    PublishedBy,
+}
+
+/// Each learner's year as last computed from the gradebook (`domain::gradebook::compute`).
+#[derive(Iden, Clone, Copy)]
+pub enum YearResults {
+    Table,
+    LearnerId,
+    SchoolYearId,
+    SchoolId,
+    ClassId,
+    Grade,
+    Learning,
+    Conduct,
+    FinalLearning,
+    FinalConduct,
+    Absences,
+    Award,
+    PrimaryResult,
+    Outcome,
+    Summary,
+    ComputedAt,
+}
+
+/// A user's signing keys (today Ed25519, one active per user). Only the public half lives
+/// here; the secret half is in [`SigningKeySecrets`]. `certificate` is reserved for the
+/// X.509 certificate of the national PKI, when keys come from it.
+#[derive(Iden, Clone, Copy)]
+pub enum SigningKeys {
+    Table,
+    Id,
+    UserId,
+    Algorithm,
+    PublicKey,
+    Certificate,
+    CreatedAt,
+    RevokedAt,
+}
+
+/// The secret halves of server-held signing keys, apart from the public ones so that they can
+/// move to an HSM (or be replaced by the signer's own PKI token) without touching anything
+/// that verification reads.
+#[derive(Iden, Clone, Copy)]
+pub enum SigningKeySecrets {
+    Table,
+    KeyId,
+    SecretKey,
+}
+
+/// Issued e-transcripts (học bạ): the canonical JSON that is signed, its SHA-256 and the
+/// unguessable code of its public verification page. One current per learner × year; a new
+/// one supersedes it when the record changes.
+#[derive(Iden, Clone, Copy)]
+pub enum Transcripts {
+    Table,
+    Id,
+    LearnerId,
+    SchoolYearId,
+    SchoolId,
+    ClassId,
+    VerifyCode,
+    CanonicalJson,
+    JsonSha256,
+    CreatedAt,
+    SupersededAt,
+}
+
+/// One signature of a transcript per role (homeroom teacher, principal).
+#[derive(Iden, Clone, Copy)]
+pub enum TranscriptSignatures {
+    Table,
+    Id,
+    TranscriptId,
+    Role,
+    UserId,
+    SignerName,
+    KeyId,
+    Algorithm,
+    PublicKey,
+    Signature,
+    SignedAt,
+}

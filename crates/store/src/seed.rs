@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use chrono::{NaiveDate, Utc};
 use sea_query::{Alias, DynIden, Expr, ExprTrait, IntoIden, Query, SimpleExpr, Value};
 use serde::Serialize;
-use truongso_demo::{DemoConfig, Plan, SchoolData};
+use truongso_demo::{DemoConfig, Plan, SchoolData, SchoolMarks};
 use truongso_domain::learners::{EnrolmentStatus, learner_code};
 use truongso_domain::text::{clean, fold};
 
@@ -27,6 +27,9 @@ pub struct SeedReport {
     pub learners: u64,
     pub guardians: u64,
     pub planted_faults: u64,
+    /// Gradebook rows and history events of the year's marks (`DemoConfig::marks`).
+    pub grade_rows: u64,
+    pub grade_events: u64,
     #[serde(skip)]
     pub elapsed: Duration,
     pub accounts: Vec<SeededAccount>,
@@ -85,17 +88,30 @@ pub async fn seed(
     };
     let mut serial = first_serial;
     let mut samples: HashMap<usize, SchoolSample> = HashMap::new();
+    let accounts = plan.accounts();
     let account_orgs: std::collections::HashSet<usize> =
-        plan.accounts().iter().map(|a| a.scope_org).collect();
+        accounts.iter().map(|a| a.scope_org).collect();
+    // Whose saves the history records under an account's username.
+    let usernames: HashMap<(usize, usize), &str> = accounts
+        .iter()
+        .filter_map(|a| Some(((a.school_ordinal?, a.staff?), a.username.as_str())))
+        .collect();
 
     // Generate on blocking threads, a few schools ahead of the writer.
     let (sender, mut receiver) =
-        tokio::sync::mpsc::channel::<(usize, SchoolData)>(SCHOOLS_PER_BATCH * 2);
+        tokio::sync::mpsc::channel::<(usize, SchoolData, SchoolMarks)>(SCHOOLS_PER_BATCH * 2);
     let generator_plan = plan.clone();
+    let with_marks = config.marks;
     let generator = tokio::task::spawn_blocking(move || {
+        let config = generator_plan.config().clone();
         for ordinal in 0..generator_plan.schools.len() {
             let data = generator_plan.generate_school(ordinal);
-            if sender.blocking_send((ordinal, data)).is_err() {
+            let marks = if with_marks {
+                data.marks(config.seed, config.school_year_start, ordinal)
+            } else {
+                SchoolMarks::default()
+            };
+            if sender.blocking_send((ordinal, data, marks)).is_err() {
                 break;
             }
         }
@@ -111,7 +127,7 @@ pub async fn seed(
         }
         if batch.len() >= SCHOOLS_PER_BATCH || (done && !batch.is_empty()) {
             let mut tx = store.begin().await?;
-            for (ordinal, data) in batch.drain(..) {
+            for (ordinal, data, marks) in batch.drain(..) {
                 let school_id = org_ids[plan.schools[ordinal]];
                 let sample = write_school(
                     &mut tx,
@@ -125,6 +141,33 @@ pub async fn seed(
                     &mut report,
                 )
                 .await?;
+                if config.marks {
+                    let actors: Vec<String> = data
+                        .staff
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| {
+                            usernames
+                                .get(&(ordinal, i))
+                                .map_or_else(|| clean(&s.full_name), |u| u.to_string())
+                        })
+                        .collect();
+                    let written = crate::gradebook::seed_marks::write_school(
+                        &mut tx,
+                        &crate::gradebook::seed_marks::SchoolIds {
+                            school_id,
+                            school_year_id: year.id,
+                            learner_ids: &sample.learner_ids,
+                            class_ids: &sample.class_ids,
+                            actors: &actors,
+                        },
+                        &data,
+                        &marks,
+                    )
+                    .await?;
+                    report.grade_rows += written.rows;
+                    report.grade_events += written.events;
+                }
                 if account_orgs.contains(&plan.schools[ordinal]) {
                     samples.insert(plan.schools[ordinal], sample);
                 }
@@ -141,7 +184,7 @@ pub async fn seed(
         .map_err(|e| crate::StoreError::Migration(format!("generator failed: {e}")))?;
     ids.finish(store).await?;
 
-    report.accounts = write_accounts(store, &plan, &org_ids, &samples).await?;
+    report.accounts = write_accounts(store, &plan, &accounts, &org_ids, &samples).await?;
     // The demo dashboards open with the planted faults already found.
     crate::quality::scan(store, |_, _| {}).await?;
     report.elapsed = started.elapsed();
@@ -152,6 +195,7 @@ pub async fn seed(
 struct SchoolSample {
     staff_ids: Vec<i64>,
     learner_ids: Vec<i64>,
+    class_ids: Vec<i64>,
 }
 
 async fn write_orgs(tx: &mut Tx, plan: &Plan, since: NaiveDate) -> StoreResult<Vec<i64>> {
@@ -534,6 +578,7 @@ async fn write_school(
     Ok(SchoolSample {
         staff_ids,
         learner_ids,
+        class_ids,
     })
 }
 
@@ -566,12 +611,13 @@ pub async fn bulk_insert<T: IntoIden + Clone, C: IntoIden + Clone>(
 async fn write_accounts(
     store: &Store,
     plan: &Plan,
+    accounts: &[truongso_demo::DemoAccount],
     org_ids: &[i64],
     samples: &HashMap<usize, SchoolSample>,
 ) -> StoreResult<Vec<SeededAccount>> {
     let mut tx = store.begin().await?;
     let mut out = Vec::new();
-    for account in plan.accounts() {
+    for account in accounts {
         let scope_org_id = org_ids[account.scope_org];
         let sample = samples.get(&account.scope_org);
         let staff_id = account

@@ -94,3 +94,138 @@ where
         drop_pg(&name).await;
     }
 }
+
+/// Gradebook data for tests that need a decided school year (the demo seed has no marks).
+pub mod gradebook {
+    use truongso_domain::gradebook::compute::GradingRules;
+    use truongso_domain::gradebook::{Item, Slot, Term, slots_in_term};
+    use truongso_store::audit::AuditActor;
+    use truongso_store::classes::Class;
+    use truongso_store::gradebook::{self, CellEdit, class_grade, class_items, results};
+    use truongso_store::{PageRequest, Scope, Store, classes};
+
+    /// The test's own name in the gradebook history.
+    pub fn actor() -> AuditActor {
+        AuditActor {
+            user_id: None,
+            username: Some("test".into()),
+            role: None,
+            client: None,
+        }
+    }
+
+    /// The first class of `grade` (or of any secondary grade) with learners.
+    pub async fn class_with_learners(store: &Store, grade: Option<i32>) -> Class {
+        let all = classes::list(
+            &mut store.conn(),
+            &Scope::All,
+            &classes::ClassFilter::default(),
+            &PageRequest::new(1, 100_000),
+        )
+        .await
+        .expect("classes")
+        .items;
+        all.into_iter()
+            .find(|c| {
+                c.learner_count > 0 && grade.map_or((6..=9).contains(&c.grade), |g| c.grade == g)
+            })
+            .expect("a class with learners")
+    }
+
+    /// Enters a whole year for one learner of a class — every subject of both semesters at
+    /// `score` (comment subjects Đạt; primary HTT, tests 9, qualities Tốt), conduct Tốt,
+    /// comments on every row — then computes the school's year results.
+    pub async fn decide_year(store: &Store, class: &Class, learner_id: i64, score: &str) {
+        let grade = class_grade(class);
+        let items = class_items(&mut store.conn(), class).await.expect("items");
+        let mut tx = store.begin().await.expect("begin");
+        for term in [Term::First, Term::Second] {
+            for p in &items {
+                let edits: Vec<CellEdit> = slots_in_term(p.item, grade, p.regular, term)
+                    .into_iter()
+                    .map(|(slot, kind)| {
+                        use truongso_domain::gradebook::ValueKind as K;
+                        let value = match (slot, kind) {
+                            (Slot::Comment, _) => match p.item {
+                                Item::Conduct | Item::Absences => {
+                                    "Ngoan, lễ phép; tích cực tham gia hoạt động của lớp."
+                                }
+                                _ => "Chăm chỉ, tiến bộ rõ rệt; cần đọc thêm sách.",
+                            },
+                            (_, K::Score) => score,
+                            (_, K::Comment) => "Đ",
+                            (_, K::Rating) => "HTT",
+                            (_, K::Test) => "9",
+                            (_, K::TraitRating) => "T",
+                            (_, K::Conduct) => "T",
+                            (_, K::Count) => "1",
+                            (_, K::Text) => "",
+                        };
+                        CellEdit {
+                            learner_id,
+                            slot: slot.code().into(),
+                            base: None,
+                            value: value.into(),
+                        }
+                    })
+                    .collect();
+                gradebook::save(&mut tx, &actor(), "test", class, p.item, term, &edits)
+                    .await
+                    .expect("save marks");
+            }
+        }
+        results::compute_school(
+            &mut tx,
+            &actor(),
+            "test",
+            class.org_unit_id,
+            class.school_year_id,
+            &GradingRules::default(),
+        )
+        .await
+        .expect("compute the year");
+        tx.commit().await.expect("commit");
+    }
+
+    /// Changes one cell (the teacher's correction) and recomputes the school's year results.
+    pub async fn correct(
+        store: &Store,
+        class: &Class,
+        learner_id: i64,
+        item: Item,
+        term: Term,
+        slot: Slot,
+        from: Option<&str>,
+        to: &str,
+    ) {
+        let mut tx = store.begin().await.expect("begin");
+        let report = gradebook::save(
+            &mut tx,
+            &actor(),
+            "test",
+            class,
+            item,
+            term,
+            &[CellEdit {
+                learner_id,
+                slot: slot.code().into(),
+                base: from.map(str::to_string),
+                value: to.into(),
+            }],
+        )
+        .await
+        .expect("save the correction");
+        assert_eq!(report.saved, 1, "{report:?}");
+        results::compute_school(
+            &mut tx,
+            &actor(),
+            "test",
+            class.org_unit_id,
+            class.school_year_id,
+            &GradingRules::default(),
+        )
+        .await
+        .expect("recompute");
+        tx.commit().await.expect("commit");
+    }
+}

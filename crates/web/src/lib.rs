@@ -34,6 +34,13 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Imports between their steps (upload, mapping, preview, writing).
     pub imports: std::sync::Arc<import_jobs::ImportJobs>,
+    /// The grading rules in force (grading.md's reading unless the settings file changes the
+    /// rules it marks uncertain).
+    pub grading: std::sync::Arc<truongso_domain::gradebook::compute::GradingRules>,
+    /// The server's public address ("https://truongso.example.vn"), for links printed on
+    /// documents (the transcript's verification QR code). When unset, the request's host is
+    /// used (`TRUONGSO_PUBLIC_URL` sets it for `serve` and `demo`).
+    pub public_url: Option<String>,
 }
 
 impl AppState {
@@ -53,6 +60,8 @@ impl AppState {
             throttle: Default::default(),
             secure_cookies: true,
             imports: Default::default(),
+            grading: Default::default(),
+            public_url: None,
         }
     }
 }
@@ -68,6 +77,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/static/style.css", get(stylesheet))
+        .route("/static/gradebook.js", get(gradebook_script))
         // Outermost last: authenticate, then the policy decides, then the handler.
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -132,6 +142,17 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
+/// The entry grid's script (keyboard moves, pasting a column, autosave, conflicts).
+async fn gradebook_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/gradebook.js"),
+    )
+}
+
 /// Counts requests and their latency per route template (not per raw path, to bound cardinality).
 async fn track_metrics(req: Request, next: Next) -> Response {
     let started = std::time::Instant::now();
@@ -152,10 +173,19 @@ async fn track_metrics(req: Request, next: Next) -> Response {
 /// Serves the application until Ctrl-C. Cookies are `Secure` unless the server listens on a
 /// loopback address (the demo on http://127.0.0.1), where browsers would otherwise refuse them
 /// over plain HTTP; behind a TLS proxy, `X-Forwarded-Proto: https` turns `Secure` back on.
-pub async fn serve(store: Store, bind: &str) -> std::io::Result<()> {
+pub async fn serve(
+    store: Store,
+    bind: &str,
+    grading: truongso_domain::gradebook::compute::GradingRules,
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await?;
     let mut state = AppState::new(store);
+    state.grading = std::sync::Arc::new(grading);
     state.secure_cookies = !listener.local_addr()?.ip().is_loopback();
+    state.public_url = std::env::var("TRUONGSO_PUBLIC_URL")
+        .ok()
+        .map(|u| u.trim_end_matches('/').to_string())
+        .filter(|u| !u.is_empty());
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async {

@@ -34,6 +34,8 @@ struct Targets {
     token: i64,
     /// A duplicate case of the target learner (with a copy in a school of the foreign tree).
     duplicate: i64,
+    /// A gradebook item of the class that the caller may write, if any (else the first).
+    item: String,
 }
 
 /// Where the targets lie relative to the caller's reach.
@@ -136,6 +138,7 @@ fn effective_place(role: Option<Role>, place: Place, path: &str) -> Place {
     // Creating a learner names a class, which must be theirs, so it counts as about learners.
     let about_learner = path.starts_with("/api/v1/learners")
         || path.starts_with("/api/v1/enrolments")
+        || path.starts_with("/api/v1/gradebook")
         || path.starts_with("/api/v1/audit");
     let reaches_school = matches!(role, Some(Role::Teacher | Role::HomeroomTeacher));
     if place == Place::Near && reaches_school && !about_learner {
@@ -245,11 +248,19 @@ fn request_for(method: &str, path: &str, t: &Targets, f: &Fixture) -> Request {
             return p.to_string();
         }
         let resource = p.trim_start_matches("/api/v1/").split('/').next().unwrap();
+        if resource == "gradebook" {
+            return p
+                .replace("{class_id}", &t.class.to_string())
+                .replace("{school_id}", &t.school.to_string())
+                .replace("{item}", &t.item)
+                .replace("{term}", "hk1");
+        }
         if resource == "imports" {
             return p.replace("{kind}", "learners");
         }
         p.replace("{id}", &id_of(resource))
             .replace("{consent_id}", &t.consent.to_string())
+            .replace("{year_code}", &f.year_code)
     };
     let uri = fill(path);
     let record = |body: Option<Value>| Request {
@@ -290,6 +301,26 @@ fn request_for(method: &str, path: &str, t: &Targets, f: &Fixture) -> Request {
         }
         ("GET", "/api/v1/learners") => list(format!("q={}", t.learner_national_id)),
         ("GET", "/api/v1/staff") => list(format!("org_unit_id={}", t.school)),
+        ("GET", "/api/v1/gradebook/history") => Request {
+            uri: format!(
+                "{uri}?learner_id={}&school_year_id={}&item={}&term=hk1",
+                t.learner, f.year, t.item
+            ),
+            body: None,
+            scoped: true,
+            list: false,
+        },
+        // An empty save: the reach and the assignment are checked, nothing is written.
+        ("POST", "/api/v1/gradebook/classes/{class_id}/items/{item}/terms/{term}") => {
+            record(Some(json!({ "cells": [] })))
+        }
+        ("POST", "/api/v1/gradebook/schools/{school_id}/terms/{term}") => record(Some(
+            json!({ "action": "publish", "school_year_id": f.year }),
+        )),
+        ("POST", "/api/v1/gradebook/schools/{school_id}/compute") => {
+            record(Some(json!({ "school_year_id": f.year })))
+        }
+        ("GET", p) if p.starts_with("/api/v1/gradebook/") => record(None),
         ("GET", "/api/v1/classes") => list(format!("org_unit_id={}", t.school)),
         ("GET", "/api/v1/org-units") => list(format!("parent_id={}", f.parent_of[&t.school])),
         ("GET", "/api/v1/audit") => list(format!("entity=learner&entity_id={}", t.learner)),
@@ -370,6 +401,8 @@ struct Fixture {
     callers: Vec<Caller>,
     foreign_user: i64,
     year: i64,
+    /// The current school year's code ("2025-2026"), for transcript routes.
+    year_code: String,
     /// Parent unit of each school (to list a school among its siblings).
     parent_of: BTreeMap<i64, i64>,
     /// A grade the school teaches (for creating a class).
@@ -392,11 +425,11 @@ impl Fixture {
 
     async fn build(t: &TestApp) -> Fixture {
         let mut conn = t.store.conn();
-        let year = truongso_store::years::current(&mut conn)
+        let current_year = truongso_store::years::current(&mut conn)
             .await
             .unwrap()
-            .unwrap()
-            .id;
+            .unwrap();
+        let year = current_year.id;
         // A principal over the whole demo tree (sees every field), to read records for PUTs.
         let root = orgs::roots(&mut conn, &Scope::All).await.unwrap()[0].id;
         let super_token = account_with_token(t, "matran.sieu", "principal", root).await;
@@ -406,6 +439,7 @@ impl Fixture {
             callers: vec![],
             foreign_user: foreign.user,
             year,
+            year_code: current_year.code.clone(),
             parent_of: BTreeMap::new(),
             grade_of: BTreeMap::new(),
             current: BTreeMap::new(),
@@ -473,6 +507,19 @@ impl Fixture {
                 }
             };
             let mut inside = inside;
+            // A teacher's item: one they are assigned (or, leading the class, its conduct).
+            if let Some(staff) = user.staff_id {
+                let class = classes::get(&mut t.store.conn(), &Scope::All, inside.class)
+                    .await
+                    .unwrap();
+                let mine =
+                    truongso_store::gradebook::items_of_teacher(&mut t.store.conn(), &class, staff)
+                        .await
+                        .unwrap();
+                if let Some(item) = mine.first() {
+                    inside.item = item.clone();
+                }
+            }
             // An account in the inside school, for password resets.
             let colleague = format!("matran.dongnghiep.{}", role.code());
             account_with_token(t, &colleague, "teacher", inside.school).await;
@@ -747,11 +794,18 @@ async fn targets_in_school(
     .unwrap()
     .items[0]
         .id;
+    let item = truongso_store::gradebook::class_items(&mut conn, class)
+        .await
+        .unwrap()
+        .first()
+        .map(|p| p.item.code().to_string())
+        .unwrap_or_else(|| "toan".into());
     let mut targets = Targets {
         org: school,
         school,
         class: class.id,
         staff,
+        item,
         ..Default::default()
     };
     retarget_learner(t, f, &mut targets, learner).await;

@@ -10,6 +10,7 @@ pub mod audit;
 mod classes;
 pub mod consents;
 mod enrolments;
+pub mod gradebook;
 mod imports;
 pub mod learners;
 mod org_units;
@@ -17,6 +18,7 @@ pub mod quality;
 mod reference;
 mod school_years;
 mod staff;
+pub mod transcripts;
 pub mod users;
 
 use axum::Json;
@@ -55,6 +57,8 @@ use crate::error::{ApiError, Problem};
         (name = "consents", description = "Sự đồng ý xử lý dữ liệu cá nhân (Luật 91/2025)"),
         (name = "imports", description = "Nhập dữ liệu từ tệp Excel/CSV (xem trước, tất cả hoặc chỉ dòng hợp lệ)"),
         (name = "quality", description = "Chất lượng dữ liệu: quy tắc, điểm theo đơn vị, hồ sơ lỗi, hồ sơ trùng"),
+        (name = "gradebook", description = "Sổ điểm điện tử (TT 22/2021, TT 27/2020): nhập điểm, tổng kết, khoá sổ, lịch sử thay đổi điểm"),
+        (name = "transcripts", description = "Học bạ điện tử: xem, ký số (giáo viên chủ nhiệm, hiệu trưởng), xác thực"),
     )
 )]
 pub struct ApiDoc;
@@ -110,7 +114,9 @@ fn documented() -> OpenApiRouter<AppState> {
                 truongso_domain::tabular::MAX_FILE_BYTES,
             )),
         )
-        .merge(quality::router());
+        .merge(quality::router())
+        .merge(gradebook::router())
+        .merge(transcripts::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api)
 }
 

@@ -3,10 +3,12 @@
 
 mod account;
 mod exports;
+mod gradebook;
 pub(crate) mod imports;
 mod learner_form;
 mod privacy;
 mod quality;
+mod transcripts;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -52,6 +54,28 @@ pub fn router() -> Router<AppState> {
             get(learner_form::edit_form).post(learner_form::update),
         )
         .route("/staff/{id}", get(staff_page))
+        .route("/gradebook", get(gradebook::home))
+        .route("/gradebook/history", get(gradebook::history_page))
+        .route("/learners/{id}/marks", get(gradebook::learner_marks))
+        .route("/classes/{id}/gradebook", get(gradebook::class_page))
+        .route(
+            "/classes/{id}/gradebook/{item}/{term}",
+            get(gradebook::grid_page).post(gradebook::grid_save),
+        )
+        .route("/orgs/{id}/gradebook", get(gradebook::school_page))
+        .route(
+            "/orgs/{id}/gradebook/terms/{term}",
+            post(gradebook::term_form),
+        )
+        .route(
+            "/orgs/{id}/gradebook/compute",
+            post(gradebook::compute_form),
+        )
+        .route("/orgs/{id}/gradebook/lists", get(gradebook::lists_page))
+        .route(
+            "/orgs/{id}/gradebook/setup",
+            get(gradebook::setup_page).post(gradebook::setup_save),
+        )
         .route(
             "/imports",
             get(imports::start_page)
@@ -109,6 +133,23 @@ pub fn router() -> Router<AppState> {
             get(quality::settings_page).post(quality::save_settings),
         )
         .route("/quality/scan", post(quality::scan))
+        .route(
+            "/learners/{id}/transcripts/{year_code}",
+            get(transcripts::view),
+        )
+        .route(
+            "/learners/{id}/transcripts/{year_code}/pdf",
+            get(transcripts::pdf),
+        )
+        .route(
+            "/learners/{id}/transcripts/{year_code}/json",
+            get(transcripts::json),
+        )
+        .route(
+            "/learners/{id}/transcripts/{year_code}/sign",
+            post(transcripts::sign),
+        )
+        .route("/verify/{code}", get(transcripts::verify))
 }
 
 /// The signed-in part of every page's header: who is signed in, the links their role allows,
@@ -127,6 +168,7 @@ pub struct NavUser {
     pub can_manage_users: bool,
     pub can_import: bool,
     pub can_quality: bool,
+    pub can_grade: bool,
 }
 
 impl Nav {
@@ -143,6 +185,7 @@ impl Nav {
                 can_manage_users: actor.can(Permission::UserManage),
                 can_import: actor.can(Permission::DataImport),
                 can_quality: actor.can(Permission::QualityRead),
+                can_grade: actor.can(Permission::GradeWrite),
             }),
             csrf: actor.csrf().to_string(),
         }
@@ -631,6 +674,10 @@ struct LearnerPage {
     can_consents: bool,
     can_access_log: bool,
     can_edit: bool,
+    /// The published marks (guardians, learners).
+    can_marks: bool,
+    /// Links to each year's transcript (học bạ).
+    can_transcript: bool,
     /// Whether the role may see sensitive fields (else they are shown as hidden).
     sensitive: bool,
     ethnicity: String,
@@ -697,9 +744,11 @@ async fn learner_page(
         policy_group: learner
             .policy_group()
             .map_or(none, |p| lang.label(p.label_vi(), p.label_en()).to_string()),
+        can_marks: actor.can(Permission::GradeOwn),
         can_consents: actor.can(Permission::ConsentRead),
         can_access_log: actor.can(Permission::LearnerAccessLog) || actor.can(Permission::AuditRead),
         can_edit: actor.can(Permission::LearnerWrite),
+        can_transcript: actor.can(Permission::TranscriptRead),
         sensitive,
         learner,
         enrolments: enrolment_views,
