@@ -5,6 +5,7 @@
 pub mod actor;
 pub mod api;
 pub mod auth;
+pub mod charts;
 pub mod error;
 pub mod i18n;
 pub mod import_jobs;
