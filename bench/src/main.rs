@@ -6,6 +6,7 @@ mod gradebook;
 mod importing;
 mod search;
 mod seeding;
+mod statistics;
 mod stats;
 
 use std::path::PathBuf;
@@ -94,6 +95,9 @@ struct Args {
     /// Teachers saving a class's marks at once in the gradebook scenario (0 skips the saves).
     #[arg(long, default_value_t = 200)]
     gradebook_teachers: usize,
+    /// Learners of the province seeded (without marks) for the statistics scenario.
+    #[arg(long, default_value_t = 1_700_000)]
+    statistics_learners: u64,
     /// Where to write the JSON summary.
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/results/latest.json"))]
     out: PathBuf,
@@ -106,6 +110,7 @@ enum Scenario {
     Search,
     Import,
     Gradebook,
+    Statistics,
 }
 
 impl Scenario {
@@ -115,6 +120,7 @@ impl Scenario {
             Scenario::Search => "search",
             Scenario::Import => "import",
             Scenario::Gradebook => "gradebook",
+            Scenario::Statistics => "statistics",
         }
     }
 }
@@ -126,6 +132,7 @@ struct BackendRun {
     seeding: Option<SeedingRun>,
     import: Option<ImportRun>,
     gradebook: Option<gradebook::GradebookRun>,
+    statistics: Option<statistics::StatisticsRun>,
 }
 
 /// The seeding scenario and the search passes on the seeded database.
@@ -218,6 +225,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
             seeding: None,
             import: None,
             gradebook: None,
+            statistics: None,
         };
         if wants(Scenario::Seed) {
             eprintln!("== {}: seeding and search", which.name());
@@ -281,7 +289,28 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 Outcome::Interrupted => return Ok(ExitCode::from(130)),
             }
         }
-        if run.seeding.is_some() || run.import.is_some() || run.gradebook.is_some() {
+        if wants(Scenario::Statistics) {
+            eprintln!("== {}: statistics", which.name());
+            match in_database(which, &dir, &args, "_statistics", async |db: &BenchDb| {
+                let version = db.version().await?;
+                let r = statistics::run(db, args.seed, args.statistics_learners, &dir).await?;
+                Ok((version, r))
+            })
+            .await?
+            {
+                Outcome::Done((version, r)) => {
+                    run.version = version;
+                    run.statistics = Some(r);
+                }
+                Outcome::Failed(e) => failures.push((which, "statistics", e)),
+                Outcome::Interrupted => return Ok(ExitCode::from(130)),
+            }
+        }
+        if run.seeding.is_some()
+            || run.import.is_some()
+            || run.gradebook.is_some()
+            || run.statistics.is_some()
+        {
             runs.push(run);
         }
     }
@@ -298,6 +327,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
         "import_base_learners": args.import_base_learners,
         "gradebook_learners": args.gradebook_learners,
         "gradebook_teachers": args.gradebook_teachers,
+        "statistics_learners": args.statistics_learners,
         "generation_only": generation.as_ref().map(generation_json),
         "backends": runs.iter().map(|r| (r.which.name().to_string(), backend_json(r))).collect::<serde_json::Map<String, Value>>(),
         "failures": failures.iter().map(|(w, s, e)| json!({"backend": w.name(), "scenario": s, "error": e})).collect::<Vec<_>>(),
@@ -485,6 +515,9 @@ fn backend_json(r: &BackendRun) -> Value {
             .expect("an object")
             .extend(seeding_json(s).as_object().cloned().unwrap_or_default());
     }
+    if let Some(st) = &r.statistics {
+        out["statistics"] = statistics_json(st);
+    }
     if let Some(g) = &r.gradebook {
         out["gradebook"] = gradebook_json(g);
     }
@@ -532,6 +565,61 @@ fn seeding_json(r: &SeedingRun) -> Value {
 }
 
 /// The import scenario: the small province, the file, both imports and the raw baseline.
+fn statistics_json(st: &statistics::StatisticsRun) -> Value {
+    let report = secs(st.report);
+    json!({
+        "learners": st.learners,
+        "schools": st.schools,
+        "seed_seconds": round(secs(st.seed), 3),
+        "report_seconds": round(report, 3),
+        "report_runs_seconds": st.report_runs.iter().map(|d| round(secs(*d), 3)).collect::<Vec<_>>(),
+        "enrolled": st.enrolled,
+        "export_seconds": round(secs(st.export), 3),
+        "exported_rows": st.exported_rows,
+        "duckdb": match &st.duckdb {
+            Ok(d) => json!({
+                "version": d.duckdb_version,
+                "load_seconds": round(d.load_seconds, 3),
+                "query_seconds": round(d.query_seconds, 3),
+                "learner_groups": d.learner_groups,
+                "enrolled": d.enrolled,
+                "ratio_report_over_query": round(ratio(report, d.query_seconds), 3),
+                "ratio_report_over_load_and_query": round(ratio(report, d.load_seconds + d.query_seconds), 3),
+            }),
+            Err(e) => json!({ "error": e }),
+        },
+    })
+}
+
+fn print_statistics(st: &statistics::StatisticsRun) {
+    println!(
+        "  statistics: {} learners in {} schools seeded in {:.1} s; department beginning-of-year report {:.2} s (runs {}), {} enrolled",
+        thousands(st.learners),
+        st.schools,
+        secs(st.seed),
+        secs(st.report),
+        st.report_runs
+            .iter()
+            .map(|d| format!("{:.2}", secs(*d)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        thousands(st.enrolled as u64)
+    );
+    match &st.duckdb {
+        Ok(d) => println!(
+            "  DuckDB {} on the same rows ({} exported in {:.1} s): load {:.2} s, same aggregates {:.2} s — report / DuckDB query {:.1}×, report / DuckDB load+query {:.1}×",
+            d.duckdb_version,
+            thousands(st.exported_rows),
+            secs(st.export),
+            d.load_seconds,
+            d.query_seconds,
+            ratio(secs(st.report), d.query_seconds),
+            ratio(secs(st.report), d.load_seconds + d.query_seconds)
+        ),
+        Err(e) => println!("  DuckDB baseline unavailable: {e}"),
+    }
+}
+
 fn gradebook_json(g: &gradebook::GradebookRun) -> Value {
     let c = &g.compute;
     json!({
@@ -805,6 +893,9 @@ fn print_report(
         if let Some(g) = &r.gradebook {
             print_gradebook(g);
         }
+        if let Some(st) = &r.statistics {
+            print_statistics(st);
+        }
     }
 }
 
@@ -1018,6 +1109,10 @@ fn run_description(args: &Args) -> String {
                 "year-end of ~{} learners and {} teachers saving at once",
                 thousands(args.gradebook_learners),
                 args.gradebook_teachers
+            ),
+            Scenario::Statistics => format!(
+                "department report over ~{} learners against DuckDB",
+                thousands(args.statistics_learners)
             ),
         });
     }

@@ -20,6 +20,10 @@ pub struct Settings {
     /// Unset keys keep grading.md's reading.
     #[serde(default)]
     pub grading: truongso_domain::gradebook::compute::GradingRules,
+    /// Statistical reports: the counting dates of the beginning- and end-of-year rounds ("MM-DD")
+    /// and the smallest count public views show.
+    #[serde(default)]
+    pub statistics: truongso_domain::statistics::StatisticsSettings,
 }
 
 impl Settings {
@@ -32,6 +36,14 @@ impl Settings {
                 toml::from_str(&text)
                     .with_context(|| format!("tệp cấu hình {} không hợp lệ", p.display()))
             }
+        }
+    }
+
+    /// The rules the server applies, as this file sets them.
+    pub fn rules(&self) -> truongso_web::Rules {
+        truongso_web::Rules {
+            grading: self.grading.clone(),
+            statistics: self.statistics.clone(),
         }
     }
 

@@ -305,7 +305,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             truongso_store::migrate::run(&store).await?;
             let bind = settings.bind(bind);
             println!("Trường số đang chạy tại http://{bind}/");
-            truongso_web::serve(store, &bind, settings.grading.clone()).await?;
+            truongso_web::serve(store, &bind, settings.rules()).await?;
             Ok(ExitCode::SUCCESS)
         }),
         Command::Demo {
@@ -325,7 +325,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let bind = settings.bind(bind);
             println!("\nTrường số đang chạy tại http://{bind}/  (Ctrl-C để dừng)");
-            truongso_web::serve(store, &bind, settings.grading.clone()).await?;
+            truongso_web::serve(store, &bind, settings.rules()).await?;
             Ok(ExitCode::SUCCESS)
         }),
     }

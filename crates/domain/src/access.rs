@@ -56,6 +56,8 @@ code_enum! {
         GradeOwn => "grade.own", "Xem điểm đã công bố của con/của mình", "Read one's own (child's) published marks";
         TranscriptRead => "transcript.read", "Xem học bạ điện tử", "Read e-transcripts";
         TranscriptSign => "transcript.sign", "Ký số học bạ", "Sign e-transcripts";
+        StatsRead => "stats.read", "Xem báo cáo thống kê", "Read statistical reports";
+        StatsSubmit => "stats.submit", "Chốt và nộp báo cáo thống kê", "Freeze and submit statistical reports";
     }
 }
 

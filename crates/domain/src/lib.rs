@@ -17,6 +17,7 @@ pub mod quality;
 pub mod reference;
 pub mod school_year;
 pub mod staff;
+pub mod statistics;
 pub mod subjects;
 pub mod tabular;
 pub mod text;

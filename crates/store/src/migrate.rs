@@ -49,6 +49,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "transcripts",
         statements: transcripts_schema,
     },
+    Migration {
+        version: 7,
+        name: "statistics",
+        statements: statistics_schema,
+    },
 ];
 
 /// Applies every migration not yet applied, each in its own transaction. Safe to run repeatedly.
@@ -1576,4 +1581,69 @@ fn search_index(backend: Backend) -> &'static [&'static str] {
 /// Tables that exist only on one backend, by design (search internals); the schema-parity test skips them.
 pub fn is_backend_specific_table(name: &str) -> bool {
     name.starts_with("learner_name_fts") || name.starts_with("sqlite_")
+}
+
+/// Frozen statistical reports (see `crate::statistics`).
+fn statistics_schema(backend: Backend) -> Vec<String> {
+    let table = Table::create()
+        .table(StatSubmissions::Table)
+        .col(id(StatSubmissions::Id))
+        .col(big(StatSubmissions::UnitId))
+        .col(text(StatSubmissions::Kind))
+        .col(big(StatSubmissions::SchoolYearId))
+        .col(ColumnDef::new(StatSubmissions::AsOf).date().not_null())
+        .col(
+            ColumnDef::new(StatSubmissions::Version)
+                .integer()
+                .not_null(),
+        )
+        // Per-school figures as JSON: {"school id": [[table, row, col, count], …], …}.
+        .col(text(StatSubmissions::Figures))
+        .col(
+            ColumnDef::new(StatSubmissions::Schools)
+                .integer()
+                .not_null(),
+        )
+        .col(
+            ColumnDef::new(StatSubmissions::SubmittedBy)
+                .big_integer()
+                .null(),
+        )
+        .col(text(StatSubmissions::SubmittedByName))
+        .col(timestamp(StatSubmissions::SubmittedAt))
+        .col(text_null(StatSubmissions::Note))
+        .foreign_key(&mut fk(
+            StatSubmissions::Table,
+            StatSubmissions::UnitId,
+            OrgUnits::Table,
+            OrgUnits::Id,
+            ForeignKeyAction::Restrict,
+        ))
+        .foreign_key(&mut fk(
+            StatSubmissions::Table,
+            StatSubmissions::SchoolYearId,
+            SchoolYears::Table,
+            SchoolYears::Id,
+            ForeignKeyAction::Restrict,
+        ))
+        .foreign_key(&mut fk(
+            StatSubmissions::Table,
+            StatSubmissions::SubmittedBy,
+            Users::Table,
+            Users::Id,
+            ForeignKeyAction::SetNull,
+        ))
+        .to_owned();
+    let index = index(
+        "ux_stat_submissions_version",
+        StatSubmissions::Table,
+        &[
+            StatSubmissions::UnitId,
+            StatSubmissions::Kind,
+            StatSubmissions::SchoolYearId,
+            StatSubmissions::Version,
+        ],
+        true,
+    );
+    vec![render_table(backend, &table), render_index(backend, &index)]
 }

@@ -561,3 +561,22 @@ pub enum TranscriptSignatures {
     Signature,
     SignedAt,
 }
+
+/// Statistical reports frozen ("chốt") by a school or office: the figures of every school counted,
+/// as they were when submitted. Rows are only ever added (a re-submission is a new version).
+#[derive(Iden, Clone, Copy)]
+pub enum StatSubmissions {
+    Table,
+    Id,
+    UnitId,
+    Kind,
+    SchoolYearId,
+    AsOf,
+    Version,
+    Figures,
+    Schools,
+    SubmittedBy,
+    SubmittedByName,
+    SubmittedAt,
+    Note,
+}

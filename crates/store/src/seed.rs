@@ -518,7 +518,13 @@ async fn write_school(
                 ids.take("enrolment_events").into(),
                 enrolment_id.into(),
                 l.status.code().into(),
-                (year_start + chrono::Days::new(60)).into(),
+                // A repeater repeats from the first day; the other changes come during the term.
+                if l.status == EnrolmentStatus::Repeating {
+                    year_start
+                } else {
+                    year_start + chrono::Days::new(60)
+                }
+                .into(),
                 Some(l.status.label_vi()).into(),
                 now.into(),
             ]);

@@ -74,15 +74,18 @@ pub fn format_number(value: f64, decimals: usize) -> String {
     }
 }
 
-const LABEL_WIDTH: f64 = 150.0;
+const LABEL_WIDTH: f64 = 180.0;
 const VALUE_WIDTH: f64 = 70.0;
 const WIDTH: f64 = 640.0;
 const ROW: f64 = 22.0;
 
-fn open_svg(out: &mut String, height: f64, title: &str, desc: &str) {
+/// Opens the picture. A chart whose marks are links is a labelled group (an image may not hold
+/// focusable links, WCAG 4.1.2); one without links is a single image.
+fn open_svg(out: &mut String, height: f64, title: &str, desc: &str, links: bool) {
+    let role = if links { "group" } else { "img" };
     let _ = write!(
         out,
-        r#"<svg class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-label="{t}" xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" font-size="12"><title>{t}</title><desc>{d}</desc>"#,
+        r#"<svg class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" role="{role}" aria-label="{t}" xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" font-size="12"><title>{t}</title><desc>{d}</desc>"#,
         t = escape(title),
         d = escape(desc),
     );
@@ -125,7 +128,13 @@ pub fn bars(
     let height = ROW * items.len().max(1) as f64 + 8.0;
     let span = WIDTH - LABEL_WIDTH - VALUE_WIDTH;
     let mut out = String::new();
-    open_svg(&mut out, height, title, &describe_bars(items, unit));
+    open_svg(
+        &mut out,
+        height,
+        title,
+        &describe_bars(items, unit),
+        items.iter().any(|b| b.href.is_some()),
+    );
     for (i, bar) in items.iter().enumerate() {
         let y = 4.0 + ROW * i as f64;
         let w = (bar.value.max(0.0) / top).min(1.0) * span;
@@ -135,7 +144,7 @@ pub fn bars(
             r#"<text x="{lx}" y="{ty}" text-anchor="end">{label}</text><rect x="{LABEL_WIDTH}" y="{y}" width="{w:.1}" height="{h}" fill="{c}"><title>{full}: {v}{unit}</title></rect><text x="{vx:.1}" y="{ty}">{v}{unit}</text>"#,
             lx = LABEL_WIDTH - 6.0,
             ty = y + 13.0,
-            label = fit(&bar.label, 22),
+            label = fit(&bar.label, 24),
             h = ROW - 6.0,
             c = PALETTE[0],
             full = escape(&bar.label),
@@ -200,7 +209,13 @@ pub fn stacked_bars(title: &str, series: &[&str], rows: &[Stack], percent: bool)
         .collect::<Vec<_>>()
         .join("; ");
     let mut out = String::new();
-    open_svg(&mut out, height, title, &desc);
+    open_svg(
+        &mut out,
+        height,
+        title,
+        &desc,
+        rows.iter().any(|r| r.href.is_some()),
+    );
     legend(&mut out, series);
     for (i, row) in rows.iter().enumerate() {
         let y = legend_height + 4.0 + ROW * i as f64;
@@ -212,7 +227,7 @@ pub fn stacked_bars(title: &str, series: &[&str], rows: &[Stack], percent: bool)
             r#"<text x="{lx}" y="{ty}" text-anchor="end">{label}</text>"#,
             lx = LABEL_WIDTH - 6.0,
             ty = y + 13.0,
-            label = fit(&row.label, 22),
+            label = fit(&row.label, 24),
         );
         let mut x = LABEL_WIDTH;
         for (k, value) in row.parts.iter().enumerate() {
@@ -296,7 +311,7 @@ pub fn trend(title: &str, series: &[Series], max: Option<f64>, target: Option<f6
         .collect::<Vec<_>>()
         .join("; ");
     let mut out = String::new();
-    open_svg(&mut out, height, title, &desc);
+    open_svg(&mut out, height, title, &desc, false);
     let names: Vec<&str> = series.iter().map(|s| s.name.as_str()).collect();
     legend(&mut out, &names);
     for frac in [0.0, 0.5, 1.0] {
@@ -415,6 +430,7 @@ pub fn map(
         height,
         title,
         &format!("{} trường trên bản đồ", points.len()),
+        points.iter().any(|p| p.href.is_some()),
     );
     legend(&mut out, legend_items);
     for (lat, lon) in background {
@@ -505,6 +521,11 @@ mod tests {
         assert!(svg.contains("href=\"/a?x=1&amp;y=2\""));
         assert!(svg.contains("Lớp 3: 5,5"));
         assert!(svg.contains("Chỉ tiêu: 8"));
+        assert!(
+            svg.contains(r#"role="group""#),
+            "a chart of links is no image"
+        );
+        assert!(bars("t", &[], None, None, "").contains(r#"role="img""#));
         assert!(!svg.contains("NaN"));
     }
 

@@ -38,6 +38,8 @@ pub struct AppState {
     /// The grading rules in force (grading.md's reading unless the settings file changes the
     /// rules it marks uncertain).
     pub grading: std::sync::Arc<truongso_domain::gradebook::compute::GradingRules>,
+    /// Report dates and the public small-count threshold of statistical reports.
+    pub statistics: std::sync::Arc<truongso_domain::statistics::StatisticsSettings>,
     /// The server's public address ("https://truongso.example.vn"), for links printed on
     /// documents (the transcript's verification QR code). When unset, the request's host is
     /// used (`TRUONGSO_PUBLIC_URL` sets it for `serve` and `demo`).
@@ -62,6 +64,7 @@ impl AppState {
             secure_cookies: true,
             imports: Default::default(),
             grading: Default::default(),
+            statistics: Default::default(),
             public_url: None,
         }
     }
@@ -174,14 +177,18 @@ async fn track_metrics(req: Request, next: Next) -> Response {
 /// Serves the application until Ctrl-C. Cookies are `Secure` unless the server listens on a
 /// loopback address (the demo on http://127.0.0.1), where browsers would otherwise refuse them
 /// over plain HTTP; behind a TLS proxy, `X-Forwarded-Proto: https` turns `Secure` back on.
-pub async fn serve(
-    store: Store,
-    bind: &str,
-    grading: truongso_domain::gradebook::compute::GradingRules,
-) -> std::io::Result<()> {
+/// What the settings file may change in the rules the server applies.
+#[derive(Debug, Clone, Default)]
+pub struct Rules {
+    pub grading: truongso_domain::gradebook::compute::GradingRules,
+    pub statistics: truongso_domain::statistics::StatisticsSettings,
+}
+
+pub async fn serve(store: Store, bind: &str, rules: Rules) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await?;
     let mut state = AppState::new(store);
-    state.grading = std::sync::Arc::new(grading);
+    state.grading = std::sync::Arc::new(rules.grading);
+    state.statistics = std::sync::Arc::new(rules.statistics);
     state.secure_cookies = !listener.local_addr()?.ip().is_loopback();
     state.public_url = std::env::var("TRUONGSO_PUBLIC_URL")
         .ok()

@@ -36,6 +36,8 @@ struct Targets {
     duplicate: i64,
     /// A gradebook item of the class that the caller may write, if any (else the first).
     item: String,
+    /// A frozen statistical report of the school.
+    submission: i64,
 }
 
 /// Where the targets lie relative to the caller's reach.
@@ -258,6 +260,14 @@ fn request_for(method: &str, path: &str, t: &Targets, f: &Fixture) -> Request {
         if resource == "imports" {
             return p.replace("{kind}", "learners");
         }
+        if resource == "statistics" {
+            let id = if p.contains("/submissions/{id}") {
+                t.submission
+            } else {
+                t.school
+            };
+            return p.replace("{id}", &id.to_string());
+        }
         p.replace("{id}", &id_of(resource))
             .replace("{consent_id}", &t.consent.to_string())
             .replace("{year_code}", &f.year_code)
@@ -321,6 +331,22 @@ fn request_for(method: &str, path: &str, t: &Targets, f: &Fixture) -> Request {
             record(Some(json!({ "school_year_id": f.year })))
         }
         ("GET", p) if p.starts_with("/api/v1/gradebook/") => record(None),
+        ("GET", "/api/v1/statistics/units/{id}/records") => Request {
+            uri: format!("{uri}?table=hoc_sinh&row=total&col=total"),
+            body: None,
+            scoped: true,
+            list: false,
+        },
+        ("GET", "/api/v1/statistics/units/{id}/submission-status") => Request {
+            uri: format!("{uri}?kind=dau_nam"),
+            body: None,
+            scoped: true,
+            list: false,
+        },
+        ("POST", "/api/v1/statistics/units/{id}/submissions") => {
+            record(Some(json!({ "kind": "dau_nam", "note": "ma trận" })))
+        }
+        ("GET", "/api/v1/public/statistics") => global(None),
         ("GET", "/api/v1/classes") => list(format!("org_unit_id={}", t.school)),
         ("GET", "/api/v1/org-units") => list(format!("parent_id={}", f.parent_of[&t.school])),
         ("GET", "/api/v1/audit") => list(format!("entity=learner&entity_id={}", t.learner)),
@@ -815,7 +841,30 @@ async fn targets_in_school(
         f.copy_school
     };
     targets.duplicate = duplicate_case(t, f, learner, into).await;
+    targets.submission = frozen_report(t, f, school).await;
     targets
+}
+
+/// Freezes the school's beginning-of-year report.
+async fn frozen_report(t: &TestApp, f: &Fixture, school: i64) -> i64 {
+    let request = truongso_store::statistics::ReportRequest {
+        kind: truongso_domain::statistics::ReportKind::Beginning,
+        school_year_id: f.year,
+        as_of: chrono::NaiveDate::from_ymd_opt(2025, 9, 30).unwrap(),
+    };
+    let mut tx = t.store.begin().await.unwrap();
+    let info = truongso_store::statistics::submit(
+        &mut tx,
+        &Scope::All,
+        school,
+        request,
+        (None, "Ma trận"),
+        None,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    info.id
 }
 
 /// Enrols a copy of `learner` (same personal ID) in school `into`; returns the case opened.

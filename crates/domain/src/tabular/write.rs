@@ -29,6 +29,8 @@ enum Inner {
 
 struct Xlsx {
     workbook: Workbook,
+    /// The sheet being written (see [`TableWriter::sheet`]).
+    sheet: usize,
     header: Format,
     date: Format,
     text: Format,
@@ -44,16 +46,11 @@ impl TableWriter {
         let sheet = workbook
             .worksheet_from_index(0)
             .expect("the sheet just added");
-        // Sheet names are at most 31 characters and may not hold []:*?/\.
-        let name: String = sheet_name
-            .chars()
-            .filter(|c| !"[]:*?/\\".contains(*c))
-            .take(31)
-            .collect();
-        let _ = sheet.set_name(if name.is_empty() { "Sheet1" } else { &name });
+        set_sheet_name(sheet, sheet_name);
         TableWriter {
             inner: Inner::Xlsx(Box::new(Xlsx {
                 workbook,
+                sheet: 0,
                 header: Format::new()
                     .set_bold()
                     .set_background_color("#DDE7F0")
@@ -88,10 +85,31 @@ impl TableWriter {
         }
     }
 
+    /// Starts a new sheet (xlsx) or, in CSV, a blank line before the next table: one file for a
+    /// report of several tables.
+    pub fn sheet(&mut self, sheet_name: &str) -> Result<(), WriteError> {
+        match &mut self.inner {
+            Inner::Xlsx(x) => {
+                if x.workbook.add_worksheet_with_constant_memory().is_err() {
+                    x.workbook.add_worksheet();
+                }
+                x.sheet += 1;
+                let sheet = x.workbook.worksheet_from_index(x.sheet)?;
+                set_sheet_name(sheet, sheet_name);
+                self.next_row = 0;
+            }
+            Inner::Csv(w) => {
+                w.write_record([""])?;
+                self.next_row += 1;
+            }
+        }
+        Ok(())
+    }
+
     /// The header row: bold, frozen above the data, with column widths fitting the titles.
     pub fn header(&mut self, titles: &[&str]) -> Result<(), WriteError> {
         if let Inner::Xlsx(x) = &mut self.inner {
-            let sheet = x.workbook.worksheet_from_index(0)?;
+            let sheet = x.workbook.worksheet_from_index(x.sheet)?;
             for (i, t) in titles.iter().enumerate() {
                 let width = (t.chars().count() as f64 * 1.1).clamp(10.0, 40.0);
                 sheet.set_column_width(i as u16, width)?;
@@ -113,11 +131,12 @@ impl TableWriter {
             Inner::Xlsx(x) => {
                 let Xlsx {
                     workbook,
+                    sheet,
                     header,
                     date,
                     text,
                 } = &mut **x;
-                let sheet = workbook.worksheet_from_index(0)?;
+                let sheet = workbook.worksheet_from_index(*sheet)?;
                 for (col, cell) in cells.iter().enumerate() {
                     let col = col as u16;
                     match cell {
@@ -156,6 +175,16 @@ impl TableWriter {
     }
 }
 
+/// Sheet names are at most 31 characters and may not hold []:*?/\.
+fn set_sheet_name(sheet: &mut rust_xlsxwriter::Worksheet, wanted: &str) {
+    let name: String = wanted
+        .chars()
+        .filter(|c| !"[]:*?/\\".contains(*c))
+        .take(31)
+        .collect();
+    let _ = sheet.set_name(if name.is_empty() { "Sheet1" } else { &name });
+}
+
 /// A CSV field that a spreadsheet will not run as a formula (CSV injection): text starting with
 /// = + - @ gets a leading apostrophe, which Excel hides.
 fn csv_field(cell: &Cell) -> String {
@@ -187,6 +216,24 @@ mod tests {
             text.contains("Phạm Thị Ơn,\"'=HYPERLINK(\"\"http://x\"\")\""),
             "{text}"
         );
+    }
+
+    #[test]
+    fn xlsx_holds_several_sheets() {
+        let mut w = TableWriter::xlsx("Trường");
+        w.header(&["Tên"]).unwrap();
+        w.row(&[Cell::Text("THCS Nghĩa Hành".into())]).unwrap();
+        w.sheet("Học sinh theo khối lớp").unwrap();
+        w.header(&["Khối", "Tổng số"]).unwrap();
+        w.row(&[Cell::Text("Lớp 6".into()), Cell::Number(38.0)])
+            .unwrap();
+        let bytes = w.finish().unwrap();
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        use calamine::Reader;
+        assert_eq!(book.sheet_names(), vec!["Trường", "Học sinh theo khối lớp"]);
+        let second = book.worksheet_range("Học sinh theo khối lớp").unwrap();
+        assert_eq!(second.get_value((1, 1)), Some(&calamine::Data::Float(38.0)));
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod quality;
 mod reference;
 mod school_years;
 mod staff;
+pub mod statistics;
 pub mod transcripts;
 pub mod users;
 
@@ -59,6 +60,7 @@ use crate::error::{ApiError, Problem};
         (name = "quality", description = "Chất lượng dữ liệu: quy tắc, điểm theo đơn vị, hồ sơ lỗi, hồ sơ trùng"),
         (name = "gradebook", description = "Sổ điểm điện tử (TT 22/2021, TT 27/2020): nhập điểm, tổng kết, khoá sổ, lịch sử thay đổi điểm"),
         (name = "transcripts", description = "Học bạ điện tử: xem, ký số (giáo viên chủ nhiệm, hiệu trưởng), xác thực"),
+        (name = "statistics", description = "Báo cáo thống kê đầu năm, cuối năm (TT 25/2024): số liệu theo cây đơn vị tại ngày chốt, chốt và nộp báo cáo, danh sách hồ sơ sau mỗi số liệu, bản công khai đã ẩn số nhỏ"),
     )
 )]
 pub struct ApiDoc;
@@ -116,7 +118,8 @@ fn documented() -> OpenApiRouter<AppState> {
         )
         .merge(quality::router())
         .merge(gradebook::router())
-        .merge(transcripts::router());
+        .merge(transcripts::router())
+        .merge(statistics::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api)
 }
 

@@ -8,6 +8,7 @@ pub(crate) mod imports;
 mod learner_form;
 mod privacy;
 mod quality;
+mod statistics;
 mod transcripts;
 
 use askama::Template;
@@ -120,6 +121,24 @@ pub fn router() -> Router<AppState> {
             "/learners/{id}/consents/{consent_id}/withdraw",
             post(privacy::withdraw_consent),
         )
+        .route("/statistics", get(statistics::home))
+        .route("/orgs/{id}/statistics", get(statistics::report_page))
+        .route("/orgs/{id}/statistics/submit", post(statistics::submit))
+        .route("/orgs/{id}/statistics/figure", get(statistics::figure_page))
+        .route(
+            "/orgs/{id}/statistics/submissions",
+            get(statistics::status_page),
+        )
+        .route("/orgs/{id}/statistics/export", get(statistics::export))
+        .route(
+            "/statistics/submissions/{id}",
+            get(statistics::submission_page),
+        )
+        .route(
+            "/statistics/submissions/{id}/export",
+            get(statistics::export_submission),
+        )
+        .route("/public/statistics", get(statistics::public_page))
         .route("/quality", get(quality::home))
         .route("/quality/units/{id}", get(quality::unit_page))
         .route("/quality/issues", get(quality::issues_page))
@@ -169,6 +188,7 @@ pub struct NavUser {
     pub can_import: bool,
     pub can_quality: bool,
     pub can_grade: bool,
+    pub can_stats: bool,
 }
 
 impl Nav {
@@ -186,6 +206,7 @@ impl Nav {
                 can_import: actor.can(Permission::DataImport),
                 can_quality: actor.can(Permission::QualityRead),
                 can_grade: actor.can(Permission::GradeWrite),
+                can_stats: actor.can(Permission::StatsRead),
             }),
             csrf: actor.csrf().to_string(),
         }
