@@ -56,6 +56,9 @@ code_enum! {
         GradeOwn => "grade.own", "Xem điểm đã công bố của con/của mình", "Read one's own (child's) published marks";
         TranscriptRead => "transcript.read", "Xem học bạ điện tử", "Read e-transcripts";
         TranscriptSign => "transcript.sign", "Ký số học bạ", "Sign e-transcripts";
+        DxRead => "dx.read", "Xem chỉ số chuyển đổi số (QĐ 4725)", "Read the digital-maturity index";
+        DxAssess => "dx.assess", "Tự đánh giá mức độ chuyển đổi số của trường", "Self-assess the school's digital maturity";
+        DxReview => "dx.review", "Duyệt bản tự đánh giá chuyển đổi số", "Review digital-maturity self-assessments";
     }
 }
 

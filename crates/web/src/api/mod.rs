@@ -9,6 +9,7 @@ mod admin_units;
 pub mod audit;
 mod classes;
 pub mod consents;
+pub mod dx;
 mod enrolments;
 pub mod gradebook;
 mod imports;
@@ -59,6 +60,7 @@ use crate::error::{ApiError, Problem};
         (name = "quality", description = "Chất lượng dữ liệu: quy tắc, điểm theo đơn vị, hồ sơ lỗi, hồ sơ trùng"),
         (name = "gradebook", description = "Sổ điểm điện tử (TT 22/2021, TT 27/2020): nhập điểm, tổng kết, khoá sổ, lịch sử thay đổi điểm"),
         (name = "transcripts", description = "Học bạ điện tử: xem, ký số (giáo viên chủ nhiệm, hiệu trưởng), xác thực"),
+        (name = "dx", description = "Chỉ số chuyển đổi số của cơ sở giáo dục (QĐ 4725/QĐ-BGDĐT): tự đánh giá, minh chứng, duyệt, phân bố mức độ"),
     )
 )]
 pub struct ApiDoc;
@@ -116,7 +118,10 @@ fn documented() -> OpenApiRouter<AppState> {
         )
         .merge(quality::router())
         .merge(gradebook::router())
-        .merge(transcripts::router());
+        .merge(transcripts::router())
+        .merge(dx::router().layer(axum::extract::DefaultBodyLimit::max(
+            truongso_domain::dx::MAX_EVIDENCE_BYTES + 64 * 1024,
+        )));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api)
 }
 
