@@ -1,11 +1,14 @@
 // Live totals of the digital-maturity self-assessment form. The form works without this
 // script (the server computes the totals when it is saved); the rules mirror domain::dx:
 // yes/no earns its points, a share its points pro rata, functions × points each; the level of
-// a group is 1 below 50, 2 from 50 to 75, 3 above 75, and 1 when a mandatory condition is unmet.
+// a group is 1 below 50, 2 from 50 to 75, 3 above 75, and 1 when a mandatory condition is unmet
+// (unless the settings say otherwise); the school's level combines the groups as configured.
 (function () {
   'use strict';
   var form = document.getElementById('dx-form');
   if (!form) { return; }
+  var caps = form.dataset.caps === 'true';
+  var combine = form.dataset.combine;
   function valueOf(card) {
     var checked = card.querySelector('input[type=radio]:checked');
     if (checked) { return parseFloat(checked.value); }
@@ -22,22 +25,41 @@
     if (card.dataset.kind === 'share') { return Math.round(pts * v) / 100; }
     return Math.floor(v) * parseFloat(card.dataset.each);
   }
-  function show(n) { return String(Math.round(n * 100) / 100).replace('.', ','); }
+  function round2(n) { return Math.round(n * 100) / 100; }
+  function show(n) { return String(round2(n)).replace('.', ','); }
+  function levelOf(score, met) {
+    if (!met && caps) { return 1; }
+    return score > 75 ? 3 : (score >= 50 ? 2 : 1);
+  }
+  function setAll(selector, text) {
+    document.querySelectorAll(selector).forEach(function (el) { el.textContent = text; });
+  }
   function update() {
-    var totals = {}, unmet = {};
+    var totals = {}, missing = {}, groups = [];
     form.querySelectorAll('.dx-ind').forEach(function (card) {
       var g = card.dataset.group, v = valueOf(card), p = points(card, v);
-      totals[g] = (totals[g] || 0) + p;
-      if (card.dataset.mandatory === 'true' && !(v >= 1)) { unmet[g] = true; }
+      if (!(g in totals)) { totals[g] = 0; missing[g] = []; groups.push(g); }
+      totals[g] += p;
+      if (card.dataset.mandatory === 'true' && !(v >= 1)) { missing[g].push(card.id.slice(2)); }
       var out = card.querySelector('.dx-earned');
       if (out) { out.textContent = show(p); }
     });
-    Object.keys(totals).forEach(function (g) {
-      var t = totals[g], level = unmet[g] ? 1 : (t > 75 ? 3 : (t >= 50 ? 2 : 1));
-      var total = document.getElementById('total-' + g), lv = document.getElementById('level-' + g);
-      if (total) { total.textContent = show(t); }
-      if (lv) { lv.textContent = String(level); }
+    var levels = [], sum = 0, allMet = true;
+    groups.forEach(function (g) {
+      var met = missing[g].length === 0, level = levelOf(round2(totals[g]), met);
+      levels.push(level); sum += round2(totals[g]); allMet = allMet && met;
+      setAll('[data-total="' + g + '"]', show(totals[g]));
+      setAll('[data-level="' + g + '"]', String(level));
+      var warn = document.querySelector('[data-missing="' + g + '"]');
+      if (warn) {
+        warn.hidden = met;
+        warn.querySelector('output').textContent = missing[g].join(', ');
+      }
     });
+    var school = combine === 'higher' ? Math.max.apply(null, levels)
+      : combine === 'mean_score' ? levelOf(round2(sum / levels.length), allMet)
+        : Math.min.apply(null, levels);
+    setAll('#dx-school-level', String(school));
   }
   form.addEventListener('input', update);
   form.addEventListener('change', update);

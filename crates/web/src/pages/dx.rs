@@ -137,6 +137,9 @@ pub struct FormPage {
     saved: bool,
     indicator_codes: Vec<(String, String)>,
     max_mb: usize,
+    /// The `[dx]` readings, for the live totals' script.
+    combine: &'static str,
+    caps: bool,
 }
 
 /// The scores and levels stored at the latest submission.
@@ -174,6 +177,7 @@ fn measured_text(lang: Lang, m: &Measured) -> String {
 /// Builds the form's view; `posted` (answers sent back with errors) overrides stored answers.
 fn form_view(
     actor: &Actor,
+    rules: &truongso_domain::dx::DxRules,
     dx: &SchoolDx,
     posted: Option<&[Answer]>,
     errors: Vec<String>,
@@ -316,6 +320,8 @@ fn form_view(
             .map(|i| (i.code.clone(), i.name.clone()))
             .collect(),
         max_mb: truongso_domain::dx::MAX_EVIDENCE_BYTES / 1024 / 1024,
+        combine: rules.combine.code(),
+        caps: rules.mandatory_caps_level,
     }
 }
 
@@ -331,7 +337,7 @@ async fn render_form(
     let school = orgs::get(&mut s.store.conn(), &actor.scope, school_id)
         .await
         .lang(actor)?;
-    let mut page = form_view(actor, &dx, posted, errors.clone(), saved);
+    let mut page = form_view(actor, &s.dx, &dx, posted, errors.clone(), saved);
     page.crumbs = crumbs_for(s, actor, &school).await?;
     let status = if errors.is_empty() {
         StatusCode::OK
