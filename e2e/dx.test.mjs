@@ -65,6 +65,17 @@ test('a principal submits, the office returns with a comment, then approves; the
   assert.match(boss.url(), /\/dx\/schools\/\d+$/, 'a principal starts at their school\'s form');
   const schoolPath = new URL(boss.url()).pathname;
   assert.equal(await status(boss), 'Đang tự đánh giá');
+  // Evidence: a PDF is kept; a program renamed .pdf is refused by its content.
+  const upload = async (name, bytes) => {
+    await boss.selectOption('#ev-code', '1.1');
+    await boss.setInputFiles('#ev-file', { name, mimeType: 'application/pdf', buffer: Buffer.from(bytes) });
+    await Promise.all([boss.waitForLoadState('load'), boss.getByRole('button', { name: 'Tải lên minh chứng' }).click()]);
+  };
+  await upload('ke-hoach-day-hoc-truc-tuyen.pdf', '%PDF-1.4\n%%EOF\n');
+  assert.match(await boss.locator('#i-1\\.1 .dx-files').innerText(), /ke-hoach-day-hoc-truc-tuyen\.pdf/);
+  await upload('chuong-trinh.pdf', 'MZ\x90\x00 not a pdf');
+  assert.match(await boss.locator('.error-summary').innerText(), /Chỉ nhận tệp PDF/);
+  assert.equal(await boss.locator('#i-1\\.1 .dx-files li').count(), 1);
   await boss.locator('#i-1\\.1 input[value="1"]').check();
   await boss.locator('#i-1\\.2 input[value="1"]').check();
   await boss.fill('#v-1\\.3', '4');
