@@ -157,3 +157,39 @@ test('a principal submits, the office returns with a comment, then approves; the
   await readable(phone);
   await phone.screenshot({ path: join(SHOTS, 'dx-distribution-phone.png'), fullPage: true });
 });
+
+const AXE = join(dirname(fileURLToPath(import.meta.url)), 'node_modules', 'axe-core', 'axe.min.js');
+
+/** Serious and critical WCAG 2.x A/AA violations found by axe-core on the current page. */
+async function axeViolations(page) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
+}
+
+test('accessibility: no serious WCAG 2.2 A/AA violation on the digital-maturity pages (axe-core)', async () => {
+  const found = [];
+  // Another demo school's principal (a draft form) and every office's queue and distribution.
+  const who = [accounts.filter((a) => a.role === 'principal').at(-1), ...accounts.filter((a) => a.role === 'office_officer')];
+  for (const a of who) {
+    // axe is injected as an inline script, which the pages' CSP rightly refuses: bypass it here only.
+    const context = await browser.newContext({ viewport: DESKTOP, locale: 'vi-VN', baseURL: BASE, bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto('/login');
+    await page.fill('#username', a.username);
+    await page.fill('#password', a.password);
+    await Promise.all([page.waitForURL((u) => u.pathname !== '/login'), page.locator('main form button[type="submit"]').click()]);
+    await page.goto('/dx');
+    found.push(...(await axeViolations(page)).map((v) => `${page.url()}: ${v}`));
+    if (a.role === 'office_officer') {
+      await page.goto(`${new URL(page.url()).pathname}/distribution`);
+      found.push(...(await axeViolations(page)).map((v) => `${page.url()}: ${v}`));
+    }
+    await context.close();
+  }
+  assert.deepEqual(found, [], `accessibility violations:\n${found.join('\n')}`);
+});

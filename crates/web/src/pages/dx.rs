@@ -741,7 +741,9 @@ pub async fn distribution_page(
         .map(|l| charts::Stack {
             label: l.name.clone(),
             parts: l.counts.iter().map(|c| *c as f64).collect(),
-            href: Some(l.href.clone()),
+            // The table beside it links each row: links inside the chart's role="img" would be
+            // interactive controls nested in an image (axe: nested-interactive).
+            href: None,
         })
         .collect();
     let chart = charts::stacked_bars(
