@@ -24,6 +24,11 @@ pub struct Settings {
     /// and the smallest count public views show.
     #[serde(default)]
     pub statistics: truongso_domain::statistics::StatisticsSettings,
+    /// The digital-maturity index's open readings (dx-index.md): whether a missing mandatory
+    /// condition caps a group at Mức độ 1 ([check]), how the two groups combine into the
+    /// school's level ([open], default the lower), and the plan target of the distribution.
+    #[serde(default)]
+    pub dx: truongso_domain::dx::DxRules,
 }
 
 impl Settings {
@@ -44,6 +49,7 @@ impl Settings {
         truongso_web::Rules {
             grading: self.grading.clone(),
             statistics: self.statistics.clone(),
+            dx: self.dx.clone(),
         }
     }
 
@@ -60,6 +66,21 @@ impl Settings {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_open_dx_readings_can_be_changed_in_the_settings_file() {
+        use truongso_domain::dx::{Combine, DxRules};
+        let s: Settings = toml::from_str(
+            "[dx]\ncombine = \"mean_score\"\nmandatory_caps_level = false\n[dx.targets]\nlevel2_percent = 40\n",
+        )
+        .unwrap();
+        assert_eq!(s.dx.combine, Combine::MeanScore);
+        assert!(!s.dx.mandatory_caps_level);
+        assert_eq!(s.dx.targets.level2_percent, 40.0);
+        assert_eq!(s.dx.targets.level1_percent, 70.0);
+        assert_eq!(Settings::default().dx, DxRules::default());
+        assert!(toml::from_str::<Settings>("[dx]\ncombine = \"average\"\n").is_err());
+    }
+
     use truongso_domain::gradebook::compute::GradingRules;
     use truongso_domain::grading::Level;
 

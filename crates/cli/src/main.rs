@@ -23,8 +23,8 @@ use crate::config::Settings;
     about = "Trường số — nền tảng chuyển đổi số giáo dục (the digital school platform)"
 )]
 struct Cli {
-    /// Optional TOML settings file (keys: database, bind, and a [grading] table for the rules
-    /// grading.md marks uncertain).
+    /// Optional TOML settings file (keys: database, bind, a [grading] table for the rules
+    /// grading.md marks uncertain, a [dx] table for those of the Decision 4725 index).
     #[arg(long, global = true, env = "TRUONGSO_CONFIG")]
     config: Option<PathBuf>,
     #[command(subcommand)]
@@ -191,7 +191,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let settings = Settings::load(cli.config.as_deref())?;
     let runtime = tokio::runtime::Runtime::new()?;
     match cli.command {
-        Command::Rules { file, check } => rules::run(&file, check),
+        Command::Rules { file, check } => rules::run(&file, check, &settings.dx),
         Command::Openapi => {
             println!("{}", truongso_web::api::openapi().to_pretty_json()?);
             Ok(ExitCode::SUCCESS)

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use serde_json::Value;
+use truongso_domain::dx::DxRules;
 use truongso_domain::golden::{self, GoldenCase};
 
 /// The rule a case exercises: its `kind`, or for files without kinds, the file's name.
@@ -18,9 +19,11 @@ fn rule_of(case: &GoldenCase, file: &Path) -> String {
     })
 }
 
-fn evaluate(rule: &str, input: &Value) -> Result<Value, String> {
+fn evaluate(rule: &str, input: &Value, dx: &DxRules) -> Result<Value, String> {
     match rule {
         "national-id" | "national_id" => golden::evaluate_national_id(input),
+        // Decision 4725: one group's level from its score and mandatory conditions.
+        "dx-index" | "dx_level" => golden::evaluate_dx_level(input, dx),
         "semester_average"
         | "year_average"
         | "learning_result"
@@ -32,7 +35,8 @@ fn evaluate(rule: &str, input: &Value) -> Result<Value, String> {
     }
 }
 
-pub fn run(file: &Path, check: bool) -> anyhow::Result<ExitCode> {
+/// `dx` is the `[dx]` settings in force (the golden file assumes the defaults).
+pub fn run(file: &Path, check: bool, dx: &DxRules) -> anyhow::Result<ExitCode> {
     let text = std::fs::read_to_string(file)
         .with_context(|| format!("không đọc được {}", file.display()))?;
     let cases = golden::parse_cases(&text).map_err(|e| anyhow::anyhow!(e))?;
@@ -40,7 +44,7 @@ pub fn run(file: &Path, check: bool) -> anyhow::Result<ExitCode> {
     let mut failures = 0;
     for (case, out) in cases.iter().zip(raw.iter_mut()) {
         let obj = out.as_object_mut().expect("parsed as a case object");
-        match evaluate(&rule_of(case, file), &case.input) {
+        match evaluate(&rule_of(case, file), &case.input, dx) {
             Ok(actual) => {
                 if actual != case.expected {
                     failures += 1;

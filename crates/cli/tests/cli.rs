@@ -41,3 +41,19 @@ fn rules_check_fails_on_a_wrong_expectation() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn rules_check_passes_the_dx_index_golden_file() {
+    let out = Command::new(env!("CARGO_BIN_EXE_truongso"))
+        .args(["rules", &golden("dx-index.json"), "--check"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cases: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(cases.len() >= 9);
+    assert!(cases.iter().all(|c| c["actual"] == c["expected"]));
+}

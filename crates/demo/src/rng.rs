@@ -21,6 +21,7 @@ pub(crate) enum Stream {
     Ward = 6,
     Fault = 7,
     Marks = 8,
+    Dx = 9,
 }
 
 /// SplitMix64's finaliser: a fast, well-mixing bijection on `u64`.

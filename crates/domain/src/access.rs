@@ -58,6 +58,9 @@ code_enum! {
         TranscriptSign => "transcript.sign", "Ký số học bạ", "Sign e-transcripts";
         StatsRead => "stats.read", "Xem báo cáo thống kê", "Read statistical reports";
         StatsSubmit => "stats.submit", "Chốt và nộp báo cáo thống kê", "Freeze and submit statistical reports";
+        DxRead => "dx.read", "Xem chỉ số chuyển đổi số (QĐ 4725)", "Read the digital-maturity index";
+        DxAssess => "dx.assess", "Tự đánh giá mức độ chuyển đổi số của trường", "Self-assess the school's digital maturity";
+        DxReview => "dx.review", "Duyệt bản tự đánh giá chuyển đổi số", "Review digital-maturity self-assessments";
     }
 }
 

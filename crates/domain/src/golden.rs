@@ -183,6 +183,40 @@ pub fn evaluate_tt22(kind: &str, input: &Value) -> Result<Value, String> {
     })
 }
 
+/// Evaluates a `dx-index.json` case: `input` is `{score, mandatory_met}` for one group of
+/// Decision 4725; the result is the group's level (1, 2 or 3) under `rules`.
+pub fn evaluate_dx_level(input: &Value, rules: &crate::dx::DxRules) -> Result<Value, String> {
+    let fields = input
+        .as_object()
+        .ok_or_else(|| format!("input must be an object, got {input}"))?;
+    if let Some(unknown) = fields
+        .keys()
+        .find(|k| !matches!(k.as_str(), "score" | "mandatory_met"))
+    {
+        return Err(format!("unknown input field '{unknown}'"));
+    }
+    let score = fields
+        .get("score")
+        .and_then(Value::as_f64)
+        .filter(|s| (0.0..=100.0).contains(s))
+        .ok_or_else(|| {
+            format!(
+                "input.score must be a number 0–100, got {}",
+                show(fields.get("score"))
+            )
+        })?;
+    let met = fields
+        .get("mandatory_met")
+        .and_then(Value::as_bool)
+        .ok_or_else(|| {
+            format!(
+                "input.mandatory_met must be a boolean, got {}",
+                show(fields.get("mandatory_met"))
+            )
+        })?;
+    Ok(Value::from(crate::dx::group_level(score, met, rules)))
+}
+
 /// A field that may be missing or null, and is otherwise a string.
 fn optional_str<'a>(fields: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, String> {
     match fields.get(name) {

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod codes;
 pub mod consent;
+pub mod dx;
 pub mod golden;
 pub mod gradebook;
 pub mod grading;

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod classes;
 mod conn;
 pub mod consents;
+pub mod dx;
 pub mod enrolments;
 mod error;
 pub mod exports;

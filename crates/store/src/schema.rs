@@ -580,3 +580,67 @@ pub enum StatSubmissions {
     SubmittedAt,
     Note,
 }
+
+/// Self-assessments of the digital-maturity index (Decision 4725): one per school × school
+/// year × criteria version. Scores and levels are stored when submitted.
+#[derive(Iden, Clone, Copy)]
+pub enum DxAssessments {
+    Table,
+    Id,
+    SchoolId,
+    SchoolYearId,
+    CriteriaVersion,
+    Status,
+    TeachingScore,
+    ManagementScore,
+    TeachingLevel,
+    ManagementLevel,
+    Level,
+    SubmittedBy,
+    SubmittedAt,
+    ReviewedBy,
+    ReviewedAt,
+    ReviewComment,
+    CreatedAt,
+    UpdatedAt,
+}
+
+/// A declared answer per indicator, with the school's note and a link to evidence elsewhere.
+#[derive(Iden, Clone, Copy)]
+pub enum DxAnswers {
+    Table,
+    Id,
+    AssessmentId,
+    IndicatorCode,
+    Value,
+    Note,
+    Link,
+    UpdatedAt,
+}
+
+/// Evidence files per indicator, their bytes in the database (at most 5 MB, type by content).
+#[derive(Iden, Clone, Copy)]
+pub enum DxEvidence {
+    Table,
+    Id,
+    AssessmentId,
+    IndicatorCode,
+    FileName,
+    ContentType,
+    Size,
+    Content,
+    UploadedBy,
+    UploadedAt,
+}
+
+/// The reviewer's comment on an indicator (the latest review's).
+#[derive(Iden, Clone, Copy)]
+pub enum DxReviewComments {
+    Table,
+    Id,
+    AssessmentId,
+    IndicatorCode,
+    Comment,
+    Author,
+    CreatedAt,
+}

@@ -185,6 +185,16 @@ pub async fn seed(
     ids.finish(store).await?;
 
     report.accounts = write_accounts(store, &plan, &accounts, &org_ids, &samples).await?;
+    // The year's digital-maturity self-assessments (Decision 4725), reviewed and not.
+    let schools: Vec<(usize, i64, String)> = plan
+        .schools
+        .iter()
+        .enumerate()
+        .map(|(ordinal, &org)| (ordinal, org_ids[org], plan.orgs[org].code.clone()))
+        .collect();
+    let with_accounts: std::collections::HashSet<usize> =
+        accounts.iter().filter_map(|a| a.school_ordinal).collect();
+    crate::dx::seed_demo(store, config.seed, &schools, &with_accounts, year.id).await?;
     // The demo dashboards open with the planted faults already found.
     crate::quality::scan(store, |_, _| {}).await?;
     report.elapsed = started.elapsed();

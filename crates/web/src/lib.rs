@@ -44,6 +44,8 @@ pub struct AppState {
     /// documents (the transcript's verification QR code). When unset, the request's host is
     /// used (`TRUONGSO_PUBLIC_URL` sets it for `serve` and `demo`).
     pub public_url: Option<String>,
+    /// The digital-maturity index's open readings (`[dx]` of the settings file).
+    pub dx: std::sync::Arc<truongso_domain::dx::DxRules>,
 }
 
 impl AppState {
@@ -66,6 +68,7 @@ impl AppState {
             grading: Default::default(),
             statistics: Default::default(),
             public_url: None,
+            dx: Default::default(),
         }
     }
 }
@@ -82,6 +85,7 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .route("/static/style.css", get(stylesheet))
         .route("/static/gradebook.js", get(gradebook_script))
+        .route("/static/dx.js", get(dx_script))
         // Outermost last: authenticate, then the policy decides, then the handler.
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -157,6 +161,17 @@ async fn gradebook_script() -> impl IntoResponse {
     )
 }
 
+/// The self-assessment form's live totals (the form works without it).
+async fn dx_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/dx.js"),
+    )
+}
+
 /// Counts requests and their latency per route template (not per raw path, to bound cardinality).
 async fn track_metrics(req: Request, next: Next) -> Response {
     let started = std::time::Instant::now();
@@ -174,21 +189,27 @@ async fn track_metrics(req: Request, next: Next) -> Response {
     response
 }
 
-/// Serves the application until Ctrl-C. Cookies are `Secure` unless the server listens on a
-/// loopback address (the demo on http://127.0.0.1), where browsers would otherwise refuse them
-/// over plain HTTP; behind a TLS proxy, `X-Forwarded-Proto: https` turns `Secure` back on.
 /// What the settings file may change in the rules the server applies.
 #[derive(Debug, Clone, Default)]
 pub struct Rules {
     pub grading: truongso_domain::gradebook::compute::GradingRules,
     pub statistics: truongso_domain::statistics::StatisticsSettings,
+    pub dx: truongso_domain::dx::DxRules,
 }
 
+/// Serves the application until Ctrl-C. Cookies are `Secure` unless the server listens on a
+/// loopback address (the demo on http://127.0.0.1), where browsers would otherwise refuse them
+/// over plain HTTP; behind a TLS proxy, `X-Forwarded-Proto: https` turns `Secure` back on.
+///
+/// The shipped criteria sets of the digital-maturity index are checked first: a broken criteria
+/// file stops the start with a message naming the indicator.
 pub async fn serve(store: Store, bind: &str, rules: Rules) -> std::io::Result<()> {
+    truongso_domain::dx::CriteriaSet::check_all().map_err(std::io::Error::other)?;
     let listener = tokio::net::TcpListener::bind(bind).await?;
     let mut state = AppState::new(store);
     state.grading = std::sync::Arc::new(rules.grading);
     state.statistics = std::sync::Arc::new(rules.statistics);
+    state.dx = std::sync::Arc::new(rules.dx);
     state.secure_cookies = !listener.local_addr()?.ip().is_loopback();
     state.public_url = std::env::var("TRUONGSO_PUBLIC_URL")
         .ok()

@@ -268,6 +268,11 @@ fn request_for(method: &str, path: &str, t: &Targets, f: &Fixture) -> Request {
             };
             return p.replace("{id}", &id.to_string());
         }
+        if resource == "dx" {
+            return p
+                .replace("{school_id}", &t.school.to_string())
+                .replace("{org_id}", &t.org.to_string());
+        }
         p.replace("{id}", &id_of(resource))
             .replace("{consent_id}", &t.consent.to_string())
             .replace("{year_code}", &f.year_code)
@@ -347,6 +352,23 @@ fn request_for(method: &str, path: &str, t: &Targets, f: &Fixture) -> Request {
             record(Some(json!({ "kind": "dau_nam", "note": "ma trận" })))
         }
         ("GET", "/api/v1/public/statistics") => global(None),
+        // The digital-maturity index: a draft answer, a submission, a review and a small PDF;
+        // a state that no longer allows the step answers 409, after the reach check.
+        ("GET", "/api/v1/dx/criteria") => global(None),
+        ("POST", "/api/v1/dx/schools/{school_id}/answers") => record(Some(json!({
+            "answers": [{ "indicator_code": "1.1", "value": 1 }]
+        }))),
+        ("POST", "/api/v1/dx/schools/{school_id}/review") => record(Some(
+            json!({ "decision": "return", "comment": "Bổ sung minh chứng" }),
+        )),
+        ("POST", "/api/v1/dx/schools/{school_id}/evidence") => Request {
+            uri: format!("{uri}?indicator_code=1.1&file_name=ke-hoach.pdf"),
+            body: Some("%PDF-1.4\n%%EOF\n".into()),
+            scoped: true,
+            list: false,
+        },
+        ("POST", "/api/v1/dx/schools/{school_id}/submit") => record(None),
+        ("GET", p) if p.starts_with("/api/v1/dx/") => record(None),
         ("GET", "/api/v1/classes") => list(format!("org_unit_id={}", t.school)),
         ("GET", "/api/v1/org-units") => list(format!("parent_id={}", f.parent_of[&t.school])),
         ("GET", "/api/v1/audit") => list(format!("entity=learner&entity_id={}", t.learner)),

@@ -9,6 +9,7 @@ mod admin_units;
 pub mod audit;
 mod classes;
 pub mod consents;
+pub mod dx;
 mod enrolments;
 pub mod gradebook;
 mod imports;
@@ -61,6 +62,7 @@ use crate::error::{ApiError, Problem};
         (name = "gradebook", description = "Sổ điểm điện tử (TT 22/2021, TT 27/2020): nhập điểm, tổng kết, khoá sổ, lịch sử thay đổi điểm"),
         (name = "transcripts", description = "Học bạ điện tử: xem, ký số (giáo viên chủ nhiệm, hiệu trưởng), xác thực"),
         (name = "statistics", description = "Báo cáo thống kê đầu năm, cuối năm (TT 25/2024): số liệu theo cây đơn vị tại ngày chốt, chốt và nộp báo cáo, danh sách hồ sơ sau mỗi số liệu, bản công khai đã ẩn số nhỏ"),
+        (name = "dx", description = "Chỉ số chuyển đổi số của cơ sở giáo dục (QĐ 4725/QĐ-BGDĐT): tự đánh giá, minh chứng, duyệt, phân bố mức độ"),
     )
 )]
 pub struct ApiDoc;
@@ -119,7 +121,10 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(quality::router())
         .merge(gradebook::router())
         .merge(transcripts::router())
-        .merge(statistics::router());
+        .merge(statistics::router())
+        .merge(dx::router().layer(axum::extract::DefaultBodyLimit::max(
+            truongso_domain::dx::MAX_EVIDENCE_BYTES + 64 * 1024,
+        )));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api)
 }
 

@@ -30,7 +30,7 @@ use crate::error::ApiError;
 use crate::i18n::Lang;
 
 /// A time as Vietnamese users read it (UTC+7).
-fn vn_time(at: chrono::DateTime<Utc>, format: &str) -> String {
+pub(super) fn vn_time(at: chrono::DateTime<Utc>, format: &str) -> String {
     let offset = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7");
     at.with_timezone(&offset).format(format).to_string()
 }

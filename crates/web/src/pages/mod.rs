@@ -2,6 +2,7 @@
 //! the learner forms. Plain HTML forms and links: everything works without JavaScript.
 
 mod account;
+mod dx;
 mod exports;
 mod gradebook;
 pub(crate) mod imports;
@@ -169,6 +170,19 @@ pub fn router() -> Router<AppState> {
             post(transcripts::sign),
         )
         .route("/verify/{code}", get(transcripts::verify))
+        .route("/dx", get(dx::home))
+        .route("/dx/schools/{id}", get(dx::school_page).post(dx::save))
+        .route("/dx/schools/{id}/submit", post(dx::submit))
+        .route(
+            "/dx/schools/{id}/evidence",
+            post(dx::upload).layer(axum::extract::DefaultBodyLimit::max(
+                truongso_domain::dx::MAX_EVIDENCE_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/dx/schools/{id}/review", post(dx::review))
+        .route("/dx/evidence/{id}", get(dx::evidence))
+        .route("/dx/units/{id}", get(dx::queue_page))
+        .route("/dx/units/{id}/distribution", get(dx::distribution_page))
 }
 
 /// The signed-in part of every page's header: who is signed in, the links their role allows,
@@ -189,6 +203,7 @@ pub struct NavUser {
     pub can_quality: bool,
     pub can_grade: bool,
     pub can_stats: bool,
+    pub can_dx: bool,
 }
 
 impl Nav {
@@ -207,6 +222,7 @@ impl Nav {
                 can_quality: actor.can(Permission::QualityRead),
                 can_grade: actor.can(Permission::GradeWrite),
                 can_stats: actor.can(Permission::StatsRead),
+                can_dx: actor.can(Permission::DxRead),
             }),
             csrf: actor.csrf().to_string(),
         }
