@@ -56,6 +56,8 @@ code_enum! {
         GradeOwn => "grade.own", "Xem điểm đã công bố của con/của mình", "Read one's own (child's) published marks";
         TranscriptRead => "transcript.read", "Xem học bạ điện tử", "Read e-transcripts";
         TranscriptSign => "transcript.sign", "Ký số học bạ", "Sign e-transcripts";
+        TargetRead => "target.read", "Xem chỉ tiêu kế hoạch và bản đồ trường", "Read plan targets and the school map";
+        TargetManage => "target.manage", "Sửa chỉ tiêu kế hoạch", "Edit plan targets";
     }
 }
 

@@ -19,6 +19,7 @@ pub mod school_year;
 pub mod staff;
 pub mod subjects;
 pub mod tabular;
+pub mod targets;
 pub mod text;
 pub mod validation;
 

@@ -25,6 +25,7 @@ pub mod secret;
 pub mod seed;
 pub mod sessions;
 pub mod staff;
+pub mod targets;
 pub mod tokens;
 pub mod users;
 pub mod years;

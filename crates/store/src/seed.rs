@@ -187,6 +187,8 @@ pub async fn seed(
     report.accounts = write_accounts(store, &plan, &accounts, &org_ids, &samples).await?;
     // The demo dashboards open with the planted faults already found.
     crate::quality::scan(store, |_, _| {}).await?;
+    // A year of monthly plan-target snapshots: today's measured, the past derived (demo only).
+    crate::targets::write_demo_history(store, crate::targets::today(), 12).await?;
     report.elapsed = started.elapsed();
     Ok(report)
 }

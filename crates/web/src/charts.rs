@@ -379,6 +379,70 @@ pub fn map(
     points: &[MapPoint],
     background: &[(f64, f64)],
 ) -> String {
+    map_with_shapes(title, legend_items, &[], points, background)
+}
+
+/// The shape of [`MapPoint::shape`] `k` at (x, y), open for its closing attributes.
+fn shape_open(shape: usize, x: f64, y: f64) -> String {
+    match shape % 4 {
+        0 => format!(r#"<circle cx="{x:.1}" cy="{y:.1}" r="4.5""#),
+        1 => format!(
+            r#"<rect x="{:.1}" y="{:.1}" width="8" height="8""#,
+            x - 4.0,
+            y - 4.0
+        ),
+        2 => format!(
+            r#"<polygon points="{x:.1},{:.1} {:.1},{:.1} {:.1},{:.1}""#,
+            y - 5.0,
+            x - 5.0,
+            y + 4.0,
+            x + 5.0,
+            y + 4.0
+        ),
+        _ => format!(
+            r#"<polygon points="{x:.1},{:.1} {:.1},{y:.1} {x:.1},{:.1} {:.1},{y:.1}""#,
+            y - 5.0,
+            x + 5.0,
+            y + 5.0,
+            x - 5.0
+        ),
+    }
+}
+
+fn shape_tag(shape: usize) -> &'static str {
+    match shape % 4 {
+        0 => "circle",
+        1 => "rect",
+        _ => "polygon",
+    }
+}
+
+/// A second legend row naming the shapes (e.g. school levels), drawn in grey.
+fn shape_legend(out: &mut String, names: &[&str], y: f64) {
+    let mut x = 4.0;
+    for (k, name) in names.iter().enumerate() {
+        let _ = write!(
+            out,
+            r##"{} fill="#505a5f"></{}><text x="{tx:.1}" y="{ty:.1}">{n}</text>"##,
+            shape_open(k, x + 6.0, y),
+            shape_tag(k),
+            tx = x + 16.0,
+            ty = y + 4.0,
+            n = escape(name),
+        );
+        x += 16.0 + 7.0 * name.chars().count() as f64 + 14.0;
+    }
+}
+
+/// [`map`] with a legend of the point shapes (`shape_items[k]` names shape `k`) under the
+/// colour legend.
+pub fn map_with_shapes(
+    title: &str,
+    legend_items: &[&str],
+    shape_items: &[&str],
+    points: &[MapPoint],
+    background: &[(f64, f64)],
+) -> String {
     let all = points
         .iter()
         .map(|p| (p.lat, p.lon))
@@ -398,7 +462,7 @@ pub fn map(
     let k = ((min_lat + max_lat) / 2.0).to_radians().cos();
     let geo_w = ((max_lon - min_lon) * k).max(1e-6);
     let geo_h = (max_lat - min_lat).max(1e-6);
-    let legend_height = 22.0;
+    let legend_height = if shape_items.is_empty() { 22.0 } else { 44.0 };
     let pad = 12.0;
     let width = WIDTH;
     let scale = ((width - 2.0 * pad) / geo_w).min(560.0 / geo_h);
@@ -417,6 +481,9 @@ pub fn map(
         &format!("{} trường trên bản đồ", points.len()),
     );
     legend(&mut out, legend_items);
+    if !shape_items.is_empty() {
+        shape_legend(&mut out, shape_items, 32.0);
+    }
     for (lat, lon) in background {
         let (x, y) = project(*lat, *lon);
         let _ = write!(
@@ -429,37 +496,11 @@ pub fn map(
         let colour = PALETTE[p.colour % PALETTE.len()];
         link_open(&mut out, &p.href);
         let label = escape(&p.label);
-        let shape = match p.shape % 4 {
-            0 => format!(r#"<circle cx="{x:.1}" cy="{y:.1}" r="4.5""#),
-            1 => format!(
-                r#"<rect x="{:.1}" y="{:.1}" width="8" height="8""#,
-                x - 4.0,
-                y - 4.0
-            ),
-            2 => format!(
-                r#"<polygon points="{x:.1},{:.1} {:.1},{:.1} {:.1},{:.1}""#,
-                y - 5.0,
-                x - 5.0,
-                y + 4.0,
-                x + 5.0,
-                y + 4.0
-            ),
-            _ => format!(
-                r#"<polygon points="{x:.1},{:.1} {:.1},{y:.1} {x:.1},{:.1} {:.1},{y:.1}""#,
-                y - 5.0,
-                x + 5.0,
-                y + 5.0,
-                x - 5.0
-            ),
-        };
         let _ = write!(
             out,
-            r##"{shape} fill="{colour}" stroke="#fff" stroke-width="1"><title>{label}</title></{tag}>"##,
-            tag = match p.shape % 4 {
-                0 => "circle",
-                1 => "rect",
-                _ => "polygon",
-            }
+            r##"{} fill="{colour}" stroke="#fff" stroke-width="1"><title>{label}</title></{}>"##,
+            shape_open(p.shape, x, y),
+            shape_tag(p.shape),
         );
         link_close(&mut out, &p.href);
     }
@@ -544,10 +585,48 @@ mod tests {
                 Some(5.0),
             ),
             map("t", &[], &[], &[]),
+            map_with_shapes("t", &["a"], &["Tiểu học", "THCS"], &[], &[]),
         ] {
             assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
             assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
         }
+    }
+
+    #[test]
+    fn the_shape_legend_names_every_shape_and_leaves_room_for_itself() {
+        let point = MapPoint {
+            lat: 15.0,
+            lon: 108.0,
+            label: "Trường A & B".into(),
+            colour: 2,
+            shape: 3,
+            href: Some("/orgs/1".into()),
+        };
+        let plain = map("m", &["Đạt"], std::slice::from_ref(&point), &[]);
+        let shaped = map_with_shapes(
+            "m",
+            &["Đạt"],
+            &["Tiểu học", "THCS", "THPT", "Liên cấp"],
+            &[point],
+            &[],
+        );
+        for name in ["Tiểu học", "THCS", "THPT", "Liên cấp"] {
+            assert!(shaped.contains(&format!(">{name}</text>")), "{name}");
+        }
+        // The legend row pushes the map down: the point sits lower than without it.
+        let y_of = |svg: &str| -> f64 {
+            let poly = svg.rsplit("<polygon points=\"").next().unwrap();
+            poly.split(',')
+                .nth(1)
+                .unwrap()
+                .split(' ')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        assert!(y_of(&shaped) > y_of(&plain));
+        assert!(shaped.contains("Trường A &amp; B") && shaped.contains("href=\"/orgs/1\""));
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod quality;
 mod reference;
 mod school_years;
 mod staff;
+pub mod targets;
 pub mod transcripts;
 pub mod users;
 
@@ -59,6 +60,7 @@ use crate::error::{ApiError, Problem};
         (name = "quality", description = "Chất lượng dữ liệu: quy tắc, điểm theo đơn vị, hồ sơ lỗi, hồ sơ trùng"),
         (name = "gradebook", description = "Sổ điểm điện tử (TT 22/2021, TT 27/2020): nhập điểm, tổng kết, khoá sổ, lịch sử thay đổi điểm"),
         (name = "transcripts", description = "Học bạ điện tử: xem, ký số (giáo viên chủ nhiệm, hiệu trưởng), xác thực"),
+        (name = "targets", description = "Chỉ tiêu kế hoạch chuyển đổi số: định nghĩa, tiến độ theo đơn vị, xếp hạng, xu hướng, bản đồ trường"),
     )
 )]
 pub struct ApiDoc;
@@ -116,7 +118,8 @@ fn documented() -> OpenApiRouter<AppState> {
         )
         .merge(quality::router())
         .merge(gradebook::router())
-        .merge(transcripts::router());
+        .merge(transcripts::router())
+        .merge(targets::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api)
 }
 

@@ -8,6 +8,7 @@ pub(crate) mod imports;
 mod learner_form;
 mod privacy;
 mod quality;
+mod targets;
 mod transcripts;
 
 use askama::Template;
@@ -150,6 +151,13 @@ pub fn router() -> Router<AppState> {
             post(transcripts::sign),
         )
         .route("/verify/{code}", get(transcripts::verify))
+        .route("/targets", get(targets::home))
+        .route("/orgs/{id}/targets", get(targets::dashboard))
+        .route("/orgs/{id}/map", get(targets::map_page))
+        .route(
+            "/targets/indicators/{code}",
+            get(targets::edit_page).post(targets::edit_save),
+        )
 }
 
 /// The signed-in part of every page's header: who is signed in, the links their role allows,
@@ -169,6 +177,7 @@ pub struct NavUser {
     pub can_import: bool,
     pub can_quality: bool,
     pub can_grade: bool,
+    pub can_targets: bool,
 }
 
 impl Nav {
@@ -186,6 +195,7 @@ impl Nav {
                 can_import: actor.can(Permission::DataImport),
                 can_quality: actor.can(Permission::QualityRead),
                 can_grade: actor.can(Permission::GradeWrite),
+                can_targets: actor.can(Permission::TargetRead),
             }),
             csrf: actor.csrf().to_string(),
         }
@@ -395,6 +405,8 @@ struct OrgPage {
     children: Page<OrgUnit>,
     pager: Pager,
     history: Vec<ParentPeriod>,
+    /// Links to the unit's plan targets and school map.
+    targets: bool,
 }
 
 async fn org_page(
@@ -449,6 +461,7 @@ async fn org_page(
         .map(|o| lang.label(o.label_vi(), o.label_en()));
     let crumbs = crumbs_for(&s, &actor, &unit).await?;
     let pager = Pager::new(&children, &uri);
+    let target_links = targets::links_for(&actor, unit.kind);
     Ok(OrgPage {
         lang,
         nav: Nav::of(&actor),
@@ -461,6 +474,7 @@ async fn org_page(
         classes,
         children,
         pager,
+        targets: target_links,
         history,
     })
 }
