@@ -12,6 +12,17 @@ pub const PALETTE: [&str; 8] = [
     "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000",
 ];
 
+/// A map point's colour for "no value": grey, outside the palette's meanings.
+pub const NO_DATA: usize = usize::MAX;
+
+fn colour_of(index: usize) -> &'static str {
+    if index == NO_DATA {
+        "#949494"
+    } else {
+        PALETTE[index % PALETTE.len()]
+    }
+}
+
 /// One bar: a label, its value, and where a click leads (the records behind it).
 #[derive(Debug, Clone)]
 pub struct Bar {
@@ -135,7 +146,7 @@ pub fn bars(
             r#"<text x="{lx}" y="{ty}" text-anchor="end">{label}</text><rect x="{LABEL_WIDTH}" y="{y}" width="{w:.1}" height="{h}" fill="{c}"><title>{full}: {v}{unit}</title></rect><text x="{vx:.1}" y="{ty}">{v}{unit}</text>"#,
             lx = LABEL_WIDTH - 6.0,
             ty = y + 13.0,
-            label = fit(&bar.label, 22),
+            label = fit(&bar.label, 20),
             h = ROW - 6.0,
             c = PALETTE[0],
             full = escape(&bar.label),
@@ -212,7 +223,7 @@ pub fn stacked_bars(title: &str, series: &[&str], rows: &[Stack], percent: bool)
             r#"<text x="{lx}" y="{ty}" text-anchor="end">{label}</text>"#,
             lx = LABEL_WIDTH - 6.0,
             ty = y + 13.0,
-            label = fit(&row.label, 22),
+            label = fit(&row.label, 20),
         );
         let mut x = LABEL_WIDTH;
         for (k, value) in row.parts.iter().enumerate() {
@@ -312,9 +323,15 @@ pub fn trend(title: &str, series: &[Series], max: Option<f64>, target: Option<f6
     }
     let step = labels.len().div_ceil(8).max(1);
     for (i, label) in labels.iter().enumerate().step_by(step) {
+        // The last label ends at the right edge instead of running past it.
+        let anchor = if labels.len() > 1 && i == labels.len() - 1 {
+            "end"
+        } else {
+            "middle"
+        };
         let _ = write!(
             out,
-            r#"<text x="{x:.1}" y="{y}" text-anchor="middle">{l}</text>"#,
+            r#"<text x="{x:.1}" y="{y}" text-anchor="{anchor}">{l}</text>"#,
             x = x_of(i),
             y = height - 12.0,
             l = fit(label, 12),
@@ -364,7 +381,7 @@ pub struct MapPoint {
     pub lat: f64,
     pub lon: f64,
     pub label: String,
-    /// Index into [`PALETTE`] (the legend says what each colour means).
+    /// Index into [`PALETTE`] (the legend says what each colour means), or [`NO_DATA`].
     pub colour: usize,
     /// Shape by school level: 0 circle, 1 square, 2 triangle, 3 diamond.
     pub shape: usize,
@@ -462,7 +479,8 @@ pub fn map_with_shapes(
     let k = ((min_lat + max_lat) / 2.0).to_radians().cos();
     let geo_w = ((max_lon - min_lon) * k).max(1e-6);
     let geo_h = (max_lat - min_lat).max(1e-6);
-    let legend_height = if shape_items.is_empty() { 22.0 } else { 44.0 };
+    let rows = usize::from(!legend_items.is_empty()) + usize::from(!shape_items.is_empty());
+    let legend_height = 22.0 * rows.max(1) as f64;
     let pad = 12.0;
     let width = WIDTH;
     let scale = ((width - 2.0 * pad) / geo_w).min(560.0 / geo_h);
@@ -482,7 +500,8 @@ pub fn map_with_shapes(
     );
     legend(&mut out, legend_items);
     if !shape_items.is_empty() {
-        shape_legend(&mut out, shape_items, 32.0);
+        let y = if legend_items.is_empty() { 10.0 } else { 32.0 };
+        shape_legend(&mut out, shape_items, y);
     }
     for (lat, lon) in background {
         let (x, y) = project(*lat, *lon);
@@ -493,7 +512,7 @@ pub fn map_with_shapes(
     }
     for p in points {
         let (x, y) = project(p.lat, p.lon);
-        let colour = PALETTE[p.colour % PALETTE.len()];
+        let colour = colour_of(p.colour);
         link_open(&mut out, &p.href);
         let label = escape(&p.label);
         let _ = write!(
@@ -627,6 +646,31 @@ mod tests {
         };
         assert!(y_of(&shaped) > y_of(&plain));
         assert!(shaped.contains("Trường A &amp; B") && shaped.contains("href=\"/orgs/1\""));
+    }
+
+    #[test]
+    fn no_data_points_are_grey_and_the_last_trend_label_ends_inside() {
+        let point = MapPoint {
+            lat: 15.0,
+            lon: 108.0,
+            label: "A".into(),
+            colour: NO_DATA,
+            shape: 0,
+            href: None,
+        };
+        let svg = map_with_shapes("m", &[], &["Tiểu học"], &[point], &[]);
+        assert!(svg.contains("fill=\"#949494\" stroke"));
+        let svg = trend(
+            "t",
+            &[Series {
+                name: "s".into(),
+                points: vec![("11/2025".into(), 1.0), ("11/2026".into(), 2.0)],
+            }],
+            None,
+            None,
+        );
+        assert!(svg.contains("text-anchor=\"end\">11/2026<"));
+        assert!(svg.contains("text-anchor=\"middle\">11/2025<"));
     }
 
     #[test]

@@ -376,9 +376,13 @@ const SHAPES_EN: [&str; 4] = [
 ];
 
 /// Colour buckets against the target: met, within 10 points, within 30, further, no value.
-/// Each is an index into `charts::PALETTE` (Okabe–Ito: green, sky blue, orange, vermillion,
-/// black).
-const BUCKET_COLOURS: [usize; 5] = [2, 4, 1, 5, 7];
+/// Each is an index into `charts::PALETTE` (Okabe–Ito: bluish green, sky blue, orange,
+/// vermillion) or grey for no value.
+const BUCKET_COLOURS: [usize; 5] = [2, 4, 1, 5, charts::NO_DATA];
+
+fn colour_css(index: usize) -> &'static str {
+    charts::PALETTE.get(index).copied().unwrap_or("#949494")
+}
 
 fn bucket_of(value: Option<f64>, target: f64) -> usize {
     match value {
@@ -484,7 +488,6 @@ pub async fn map_page(
             })
         })
         .collect();
-    let legend_names: Vec<&str> = labels.iter().map(String::as_str).collect();
     let shapes = match lang {
         Lang::Vi => SHAPES_VI,
         Lang::En => SHAPES_EN,
@@ -495,7 +498,8 @@ pub async fn map_page(
             lang.label("Bản đồ trường", "School map"),
             selected_name
         ),
-        &legend_names,
+        // The colour legend is the HTML list under the map (with counts); the SVG names shapes.
+        &[],
         &shapes,
         &points,
         &m.communes
@@ -507,7 +511,7 @@ pub async fn map_page(
         .iter()
         .enumerate()
         .map(|(k, label)| LegendItem {
-            colour: charts::PALETTE[BUCKET_COLOURS[k]],
+            colour: colour_css(BUCKET_COLOURS[k]),
             label: label.clone(),
             schools: m
                 .schools
