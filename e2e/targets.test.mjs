@@ -183,14 +183,14 @@ test('c. the school map: points by level, coloured by the chosen indicator, a ta
     assert.ok((await map.locator('text', { hasText: shape }).count()) >= 1, `legend names ${shape}`);
   }
   const caption = await page.locator('table.schools caption').innerText();
-  const legend = await page.locator('.legend').innerText();
+  const legend = await page.locator('ul.legend').first().innerText();
   await shot(page, 'targets-map-desktop');
   // Another indicator: the page colours by it.
   await page.selectOption('#indicator', 'profile_complete');
   await Promise.all([page.waitForURL(/indicator=profile_complete/), page.locator('form.pick button').click()]);
   assert.notEqual(await page.locator('table.schools caption').innerText(), caption);
   assert.match(await page.locator('table.schools caption').innerText(), /đủ thông tin/);
-  assert.notEqual(await page.locator('.legend').innerText(), legend);
+  assert.notEqual(await page.locator('ul.legend').first().innerText(), legend);
   // A point leads to its school.
   const href = await page.locator('figure.map-box svg a').first().getAttribute('href');
   assert.match(href, /^\/orgs\/\d+$/);
