@@ -146,7 +146,7 @@ pub fn bars(
             r#"<text x="{lx}" y="{ty}" text-anchor="end">{label}</text><rect x="{LABEL_WIDTH}" y="{y}" width="{w:.1}" height="{h}" fill="{c}"><title>{full}: {v}{unit}</title></rect><text x="{vx:.1}" y="{ty}">{v}{unit}</text>"#,
             lx = LABEL_WIDTH - 6.0,
             ty = y + 13.0,
-            label = fit(&bar.label, 20),
+            label = fit(&bar.label, 18),
             h = ROW - 6.0,
             c = PALETTE[0],
             full = escape(&bar.label),
@@ -223,7 +223,7 @@ pub fn stacked_bars(title: &str, series: &[&str], rows: &[Stack], percent: bool)
             r#"<text x="{lx}" y="{ty}" text-anchor="end">{label}</text>"#,
             lx = LABEL_WIDTH - 6.0,
             ty = y + 13.0,
-            label = fit(&row.label, 20),
+            label = fit(&row.label, 18),
         );
         let mut x = LABEL_WIDTH;
         for (k, value) in row.parts.iter().enumerate() {
