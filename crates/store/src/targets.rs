@@ -583,12 +583,14 @@ async fn schools_under(conn: &mut Conn<'_>, unit: &OrgUnit) -> StoreResult<Vec<S
     .await
 }
 
-/// Each day's values of the schools under `unit`: day → school → values.
+/// Each day's values of the schools under `unit` (of these metrics only, when given; every
+/// school keeps its `schools` row so that it is counted): day → school → values.
 async fn values_under(
     conn: &mut Conn<'_>,
     unit: &OrgUnit,
     days: &[NaiveDate],
     schools: &[SchoolRow],
+    metrics: Option<&[Metric]>,
 ) -> StoreResult<BTreeMap<NaiveDate, HashMap<i64, SchoolValues>>> {
     let mut out: BTreeMap<NaiveDate, HashMap<i64, SchoolValues>> = BTreeMap::new();
     if days.is_empty() {
@@ -598,29 +600,30 @@ async fn values_under(
         .iter()
         .map(|s| (s.id, levels_from_codes(&s.levels)))
         .collect();
-    let rows: Vec<ValueRow> = conn
-        .fetch_all(
-            Query::select()
-                .columns([
-                    (TargetValues::Table, TargetValues::TakenOn),
-                    (TargetValues::Table, TargetValues::SchoolId),
-                    (TargetValues::Table, TargetValues::Metric),
-                    (TargetValues::Table, TargetValues::Grade),
-                    (TargetValues::Table, TargetValues::Value),
-                ])
-                .from(TargetValues::Table)
-                .inner_join(
-                    OrgUnits::Table,
-                    Expr::col((OrgUnits::Table, OrgUnits::Id))
-                        .equals((TargetValues::Table, TargetValues::SchoolId)),
-                )
-                .and_where(
-                    Expr::col((TargetValues::Table, TargetValues::TakenOn))
-                        .is_in(days.iter().copied()),
-                )
-                .and_where(path_prefix(&unit.path)),
-        )
-        .await?;
+    let mut q = Query::select();
+    q.columns([
+        (TargetValues::Table, TargetValues::TakenOn),
+        (TargetValues::Table, TargetValues::SchoolId),
+        (TargetValues::Table, TargetValues::Metric),
+        (TargetValues::Table, TargetValues::Grade),
+        (TargetValues::Table, TargetValues::Value),
+    ])
+    .from(TargetValues::Table)
+    .inner_join(
+        OrgUnits::Table,
+        Expr::col((OrgUnits::Table, OrgUnits::Id))
+            .equals((TargetValues::Table, TargetValues::SchoolId)),
+    )
+    .and_where(Expr::col((TargetValues::Table, TargetValues::TakenOn)).is_in(days.iter().copied()))
+    .and_where(path_prefix(&unit.path));
+    if let Some(metrics) = metrics {
+        let codes = metrics
+            .iter()
+            .chain(std::iter::once(&Metric::Schools))
+            .map(|m| m.code());
+        q.and_where(Expr::col((TargetValues::Table, TargetValues::Metric)).is_in(codes));
+    }
+    let rows: Vec<ValueRow> = conn.fetch_all(&q).await?;
     for r in rows {
         let (Some(metric), Some(levels)) = (Metric::from_code(&r.metric), levels.get(&r.school_id))
         else {
@@ -640,6 +643,103 @@ async fn values_under(
             .or_insert(0) += r.value;
     }
     Ok(out)
+}
+
+#[derive(sqlx::FromRow)]
+struct GroupRow {
+    taken_on: NaiveDate,
+    levels: String,
+    metric: String,
+    grade: i32,
+    value: i64,
+}
+
+/// Each day's values under `unit` summed over the schools of each set of levels: day → one
+/// [`SchoolValues`] per set. A ratio over these equals the ratio over the schools themselves
+/// (scope by level and grade still applies), from a few hundred rows instead of every school's.
+async fn grouped_under(
+    conn: &mut Conn<'_>,
+    unit: &OrgUnit,
+    days: &[NaiveDate],
+) -> StoreResult<BTreeMap<NaiveDate, Vec<SchoolValues>>> {
+    let mut out: BTreeMap<NaiveDate, BTreeMap<String, SchoolValues>> = BTreeMap::new();
+    if days.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let rows: Vec<GroupRow> = conn
+        .fetch_all(
+            Query::select()
+                .expr_as(
+                    Expr::col((TargetValues::Table, TargetValues::TakenOn)),
+                    "taken_on",
+                )
+                .expr_as(Expr::col((OrgUnits::Table, OrgUnits::Levels)), "levels")
+                .expr_as(
+                    Expr::col((TargetValues::Table, TargetValues::Metric)),
+                    "metric",
+                )
+                .expr_as(
+                    Expr::col((TargetValues::Table, TargetValues::Grade)),
+                    "grade",
+                )
+                .expr_as(
+                    Expr::cust("CAST(SUM(target_values.value) AS BIGINT)"),
+                    "value",
+                )
+                .from(TargetValues::Table)
+                .inner_join(
+                    OrgUnits::Table,
+                    Expr::col((OrgUnits::Table, OrgUnits::Id))
+                        .equals((TargetValues::Table, TargetValues::SchoolId)),
+                )
+                .and_where(
+                    Expr::col((TargetValues::Table, TargetValues::TakenOn))
+                        .is_in(days.iter().copied()),
+                )
+                .and_where(path_prefix(&unit.path))
+                .group_by_col((TargetValues::Table, TargetValues::TakenOn))
+                .group_by_col((OrgUnits::Table, OrgUnits::Levels))
+                .group_by_col((TargetValues::Table, TargetValues::Metric))
+                .group_by_col((TargetValues::Table, TargetValues::Grade)),
+        )
+        .await?;
+    for r in rows {
+        let Some(metric) = Metric::from_code(&r.metric) else {
+            continue;
+        };
+        let group = out
+            .entry(r.taken_on)
+            .or_default()
+            .entry(r.levels.clone())
+            .or_insert_with(|| SchoolValues {
+                levels: levels_from_codes(&r.levels),
+                values: BTreeMap::new(),
+            });
+        *group.values.entry((metric, grade_of(r.grade))).or_insert(0) += r.value;
+    }
+    Ok(out
+        .into_iter()
+        .map(|(d, groups)| (d, groups.into_values().collect()))
+        .collect())
+}
+
+/// The metrics school conditions read (those need each school's own values).
+fn condition_metrics(defs: &[Indicator]) -> Vec<Metric> {
+    let mut out: Vec<Metric> = defs
+        .iter()
+        .filter_map(|d| match &d.formula {
+            Some(rules::Formula::Schools(conds)) => Some(conds),
+            _ => None,
+        })
+        .flatten()
+        .flat_map(|c| match c.term {
+            rules::Term::Count(m) => vec![m],
+            rules::Term::Percent(a, b) => vec![a, b],
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// An indicator as shown: its definition in words and numbers.
@@ -723,10 +823,48 @@ pub async fn unit_targets(
     let schools = schools_under(conn, &unit).await?;
     let days = trend_days(&days(conn).await?);
     let dates: Vec<NaiveDate> = days.iter().map(|d| d.taken_on).collect();
-    let values = values_under(conn, &unit, &dates, &schools).await?;
     let latest = dates.last().copied();
+    // Each school's values of the latest day (the measure, the ranking); the trend of a ratio
+    // from sums by set of levels; the trend of a school share from the metrics it reads.
+    let latest_values = values_under(
+        conn,
+        &unit,
+        &dates[dates.len().saturating_sub(1)..],
+        &schools,
+        None,
+    )
+    .await?;
+    let grouped = grouped_under(conn, &unit, &dates).await?;
+    let read = condition_metrics(&defs);
+    let per_school = if read.is_empty() {
+        BTreeMap::new()
+    } else {
+        values_under(conn, &unit, &dates, &schools, Some(&read)).await?
+    };
     let empty = HashMap::new();
-    let at = |d: NaiveDate| values.get(&d).unwrap_or(&empty);
+    let no_groups = Vec::new();
+    let point = |ind: &Indicator, d: NaiveDate| -> Option<f64> {
+        let m = match ind.formula {
+            Some(rules::Formula::Schools(_)) => value_of(
+                ind,
+                &per_school
+                    .get(&d)
+                    .unwrap_or(&empty)
+                    .values()
+                    .collect::<Vec<_>>(),
+            ),
+            _ => value_of(
+                ind,
+                &grouped
+                    .get(&d)
+                    .unwrap_or(&no_groups)
+                    .iter()
+                    .collect::<Vec<_>>(),
+            ),
+        };
+        m.and_then(|m| m.value)
+    };
+    let latest_map = latest.and_then(|d| latest_values.get(&d)).unwrap_or(&empty);
     let indicators = defs
         .iter()
         .map(|ind| {
@@ -734,12 +872,12 @@ pub async fn unit_targets(
                 .iter()
                 .map(|d| TrendPoint {
                     taken_on: d.taken_on,
-                    value: value_of(ind, &at(d.taken_on).values().collect::<Vec<_>>())
-                        .and_then(|m| m.value),
+                    value: point(ind, d.taken_on),
                     origin: d.origin.clone(),
                 })
                 .collect();
-            let measure = latest.and_then(|d| value_of(ind, &at(d).values().collect::<Vec<_>>()));
+            let measure =
+                latest.and_then(|_| value_of(ind, &latest_map.values().collect::<Vec<_>>()));
             let history: Vec<(NaiveDate, f64)> = trend
                 .iter()
                 .filter_map(|p| p.value.map(|v| (p.taken_on, v)))
@@ -762,14 +900,7 @@ pub async fn unit_targets(
             }
         })
         .collect();
-    let below = below_units(
-        conn,
-        &unit,
-        &defs,
-        latest.map(at).unwrap_or(&empty),
-        &schools,
-    )
-    .await?;
+    let below = below_units(conn, &unit, &defs, latest_map, &schools).await?;
     Ok(UnitTargets {
         unit,
         taken_on: latest,
@@ -888,6 +1019,7 @@ pub async fn school_map(
         &unit,
         &latest.into_iter().collect::<Vec<_>>(),
         &schools,
+        None,
     )
     .await?;
     let empty = HashMap::new();

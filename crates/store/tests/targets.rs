@@ -221,11 +221,18 @@ async fn snapshots_are_daily_fixed_and_trends_ordered() {
         assert_eq!(id_value(&after, later), Some(0.0));
         assert_eq!(after.taken_on, Some(later));
 
-        // One point per month, oldest first, the latest day last.
+        // One point per month, oldest first, the latest day last; the trend's last point (from
+        // sums by level) equals the measure (from each school's values).
         for ind in &after.indicators {
             let dates: Vec<NaiveDate> = ind.trend.iter().map(|p| p.taken_on).collect();
             assert!(dates.windows(2).all(|w| w[0] < w[1]), "{dates:?}");
             assert_eq!(dates.last(), Some(&later));
+            let last = ind.trend.last().unwrap().value;
+            let measured = ind.measure.and_then(|m| m.value);
+            match (last, measured) {
+                (Some(a), Some(b)) => assert!((a - b).abs() < 1e-9, "{}", ind.indicator.raw.code),
+                (a, b) => assert_eq!(a, b, "{}", ind.indicator.raw.code),
+            }
         }
         // The demo's past is a ramp up to today: no month above the measured value.
         let gradebook = &after
