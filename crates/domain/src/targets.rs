@@ -226,23 +226,51 @@ impl fmt::Display for Formula {
 }
 
 impl Formula {
-    /// The formula in words, for pages.
+    /// The formula in Vietnamese words, for pages.
     pub fn describe_vi(&self) -> String {
+        self.describe(
+            Metric::label_vi,
+            |o| o.label_vi(),
+            "÷",
+            "Tỷ lệ trường có",
+            "và",
+        )
+    }
+
+    /// The formula in English words.
+    pub fn describe_en(&self) -> String {
+        self.describe(
+            Metric::label_en,
+            |o| o.label_en(),
+            "÷",
+            "Share of schools with",
+            "and",
+        )
+    }
+
+    fn describe(
+        &self,
+        label: fn(Metric) -> &'static str,
+        op: fn(Op) -> &'static str,
+        divided: &str,
+        share: &str,
+        and: &str,
+    ) -> String {
         let term = |t: &Term| match t {
-            Term::Count(m) => m.label_vi().to_string(),
-            Term::Percent(a, b) => format!("{} / {} (%)", a.label_vi(), b.label_vi()),
+            Term::Count(m) => label(*m).to_string(),
+            Term::Percent(a, b) => format!("{} / {} (%)", label(*a), label(*b)),
         };
         match self {
             Formula::Ratio {
                 numerator,
                 denominator,
-            } => format!("{} ÷ {}", numerator.label_vi(), denominator.label_vi()),
+            } => format!("{} {divided} {}", label(*numerator), label(*denominator)),
             Formula::Schools(conds) => {
                 let parts: Vec<String> = conds
                     .iter()
-                    .map(|c| format!("{} {} {}", term(&c.term), c.op.label_vi(), number(c.value)))
+                    .map(|c| format!("{} {} {}", term(&c.term), op(c.op), number(c.value)))
                     .collect();
-                format!("Tỷ lệ trường có {}", parts.join(" và "))
+                format!("{share} {}", parts.join(&format!(" {and} ")))
             }
         }
     }
@@ -664,6 +692,14 @@ mod tests {
         assert_eq!(
             s.to_string(),
             "schools(classes_using_gradebook / classes >= 100 and transcripts_signed > 0)"
+        );
+        assert_eq!(
+            s.describe_en(),
+            "Share of schools with Classes using the e-gradebook / Classes (%) at least 100 and E-transcripts signed by the principal more than 0"
+        );
+        assert_eq!(
+            f.describe_vi(),
+            "Học sinh có mã định danh hợp lệ ÷ Học sinh đang học"
         );
     }
 

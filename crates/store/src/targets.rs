@@ -749,6 +749,8 @@ pub struct IndicatorDef {
     pub raw: RawIndicator,
     /// The formula in Vietnamese words.
     pub formula_vi: Option<String>,
+    /// The formula in English words.
+    pub formula_en: Option<String>,
 }
 
 impl From<&Indicator> for IndicatorDef {
@@ -756,6 +758,7 @@ impl From<&Indicator> for IndicatorDef {
         IndicatorDef {
             raw: i.to_raw(),
             formula_vi: i.formula.as_ref().map(|f| f.describe_vi()),
+            formula_en: i.formula.as_ref().map(|f| f.describe_en()),
         }
     }
 }

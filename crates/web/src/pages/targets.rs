@@ -158,7 +158,11 @@ fn indicator_line(lang: Lang, unit_id: i64, v: &IndicatorValue) -> IndicatorLine
             )
         })
         .unwrap_or_default();
-    let formula = match (&v.indicator.formula_vi, &raw.needs) {
+    let described = match lang {
+        Lang::Vi => &v.indicator.formula_vi,
+        Lang::En => &v.indicator.formula_en,
+    };
+    let formula = match (described, &raw.needs) {
         (Some(f), _) => f.clone(),
         (None, Some(n)) => format!("{}: {n}", lang.label("Cần dữ liệu", "Needs data")),
         (None, None) => String::new(),
