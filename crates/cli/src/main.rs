@@ -127,6 +127,21 @@ enum Command {
         #[command(subcommand)]
         action: GradebookAction,
     },
+    /// Plan targets (chỉ tiêu kế hoạch).
+    Targets {
+        #[command(subcommand)]
+        action: TargetsAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum TargetsAction {
+    /// Measure every school's metrics and store them as today's snapshot (once per day: a
+    /// second run the same day keeps the first).
+    Snapshot {
+        #[arg(long, env = "TRUONGSO_DATABASE_URL")]
+        database: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -276,6 +291,28 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open(&settings.database(database)).await?;
             truongso_store::migrate::run(&store).await?;
             gradebook::compute(&store, school.as_deref(), &settings.grading).await?;
+            Ok(ExitCode::SUCCESS)
+        }),
+        Command::Targets {
+            action: TargetsAction::Snapshot { database },
+        } => runtime.block_on(async {
+            let store = open(&settings.database(database)).await?;
+            truongso_store::migrate::run(&store).await?;
+            let today = truongso_store::targets::today();
+            let r = truongso_store::targets::snapshot(&store, today).await?;
+            if r.taken {
+                eprintln!(
+                    "Đã chụp số liệu chỉ tiêu ngày {}: {} trường, {} giá trị.",
+                    r.taken_on.format("%d/%m/%Y"),
+                    r.schools,
+                    r.values
+                );
+            } else {
+                eprintln!(
+                    "Ngày {} đã có số liệu chỉ tiêu; giữ nguyên.",
+                    r.taken_on.format("%d/%m/%Y")
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }),
         Command::Migrate { database } => runtime.block_on(async {

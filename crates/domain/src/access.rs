@@ -61,6 +61,8 @@ code_enum! {
         DxRead => "dx.read", "Xem chỉ số chuyển đổi số (QĐ 4725)", "Read the digital-maturity index";
         DxAssess => "dx.assess", "Tự đánh giá mức độ chuyển đổi số của trường", "Self-assess the school's digital maturity";
         DxReview => "dx.review", "Duyệt bản tự đánh giá chuyển đổi số", "Review digital-maturity self-assessments";
+        TargetRead => "target.read", "Xem chỉ tiêu kế hoạch và bản đồ trường", "Read plan targets and the school map";
+        TargetManage => "target.manage", "Sửa chỉ tiêu kế hoạch", "Edit plan targets";
     }
 }
 

@@ -21,6 +21,7 @@ pub mod staff;
 pub mod statistics;
 pub mod subjects;
 pub mod tabular;
+pub mod targets;
 pub mod text;
 pub mod validation;
 

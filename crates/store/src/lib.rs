@@ -27,6 +27,7 @@ pub mod seed;
 pub mod sessions;
 pub mod staff;
 pub mod statistics;
+pub mod targets;
 pub mod tokens;
 pub mod users;
 pub mod years;

@@ -644,3 +644,47 @@ pub enum DxReviewComments {
     Author,
     CreatedAt,
 }
+
+// Plan targets (migration 9).
+
+/// The plan-target indicators in force (seeded from `domain/data/plan-targets.toml`).
+#[derive(Iden, Clone, Copy)]
+pub enum TargetIndicators {
+    Table,
+    Code,
+    Position,
+    Name,
+    NameEn,
+    Formula,
+    Target,
+    TargetHardArea,
+    Deadline,
+    Levels,
+    Grades,
+    ScopeNote,
+    Source,
+    Needs,
+    UpdatedBy,
+    UpdatedAt,
+}
+
+/// One row per snapshot day: when it was taken and whether it was measured or is demo history.
+#[derive(Iden, Clone, Copy)]
+pub enum TargetSnapshots {
+    Table,
+    TakenOn,
+    Origin,
+    TakenAt,
+}
+
+/// The metric values of each school on a snapshot day (grade 0 for metrics not counted by
+/// grade; zero values are not stored). Written once per day, never updated.
+#[derive(Iden, Clone, Copy)]
+pub enum TargetValues {
+    Table,
+    TakenOn,
+    SchoolId,
+    Metric,
+    Grade,
+    Value,
+}

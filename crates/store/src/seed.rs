@@ -197,6 +197,8 @@ pub async fn seed(
     crate::dx::seed_demo(store, config.seed, &schools, &with_accounts, year.id).await?;
     // The demo dashboards open with the planted faults already found.
     crate::quality::scan(store, |_, _| {}).await?;
+    // A year of monthly plan-target snapshots: today's measured, the past derived (demo only).
+    crate::targets::write_demo_history(store, crate::targets::today(), 12).await?;
     report.elapsed = started.elapsed();
     Ok(report)
 }

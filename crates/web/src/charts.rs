@@ -12,6 +12,17 @@ pub const PALETTE: [&str; 8] = [
     "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000",
 ];
 
+/// A map point's colour for "no value": grey, outside the palette's meanings.
+pub const NO_DATA: usize = usize::MAX;
+
+fn colour_of(index: usize) -> &'static str {
+    if index == NO_DATA {
+        "#949494"
+    } else {
+        PALETTE[index % PALETTE.len()]
+    }
+}
+
 /// One bar: a label, its value, and where a click leads (the records behind it).
 #[derive(Debug, Clone)]
 pub struct Bar {
@@ -327,9 +338,15 @@ pub fn trend(title: &str, series: &[Series], max: Option<f64>, target: Option<f6
     }
     let step = labels.len().div_ceil(8).max(1);
     for (i, label) in labels.iter().enumerate().step_by(step) {
+        // The last label ends at the right edge instead of running past it.
+        let anchor = if labels.len() > 1 && i == labels.len() - 1 {
+            "end"
+        } else {
+            "middle"
+        };
         let _ = write!(
             out,
-            r#"<text x="{x:.1}" y="{y}" text-anchor="middle">{l}</text>"#,
+            r#"<text x="{x:.1}" y="{y}" text-anchor="{anchor}">{l}</text>"#,
             x = x_of(i),
             y = height - 12.0,
             l = fit(label, 12),
@@ -379,7 +396,7 @@ pub struct MapPoint {
     pub lat: f64,
     pub lon: f64,
     pub label: String,
-    /// Index into [`PALETTE`] (the legend says what each colour means).
+    /// Index into [`PALETTE`] (the legend says what each colour means), or [`NO_DATA`].
     pub colour: usize,
     /// Shape by school level: 0 circle, 1 square, 2 triangle, 3 diamond.
     pub shape: usize,
@@ -391,6 +408,70 @@ pub struct MapPoint {
 pub fn map(
     title: &str,
     legend_items: &[&str],
+    points: &[MapPoint],
+    background: &[(f64, f64)],
+) -> String {
+    map_with_shapes(title, legend_items, &[], points, background)
+}
+
+/// The shape of [`MapPoint::shape`] `k` at (x, y), open for its closing attributes.
+fn shape_open(shape: usize, x: f64, y: f64) -> String {
+    match shape % 4 {
+        0 => format!(r#"<circle cx="{x:.1}" cy="{y:.1}" r="4.5""#),
+        1 => format!(
+            r#"<rect x="{:.1}" y="{:.1}" width="8" height="8""#,
+            x - 4.0,
+            y - 4.0
+        ),
+        2 => format!(
+            r#"<polygon points="{x:.1},{:.1} {:.1},{:.1} {:.1},{:.1}""#,
+            y - 5.0,
+            x - 5.0,
+            y + 4.0,
+            x + 5.0,
+            y + 4.0
+        ),
+        _ => format!(
+            r#"<polygon points="{x:.1},{:.1} {:.1},{y:.1} {x:.1},{:.1} {:.1},{y:.1}""#,
+            y - 5.0,
+            x + 5.0,
+            y + 5.0,
+            x - 5.0
+        ),
+    }
+}
+
+fn shape_tag(shape: usize) -> &'static str {
+    match shape % 4 {
+        0 => "circle",
+        1 => "rect",
+        _ => "polygon",
+    }
+}
+
+/// A second legend row naming the shapes (e.g. school levels), drawn in grey.
+fn shape_legend(out: &mut String, names: &[&str], y: f64) {
+    let mut x = 4.0;
+    for (k, name) in names.iter().enumerate() {
+        let _ = write!(
+            out,
+            r##"{} fill="#505a5f"></{}><text x="{tx:.1}" y="{ty:.1}">{n}</text>"##,
+            shape_open(k, x + 6.0, y),
+            shape_tag(k),
+            tx = x + 16.0,
+            ty = y + 4.0,
+            n = escape(name),
+        );
+        x += 16.0 + 7.0 * name.chars().count() as f64 + 14.0;
+    }
+}
+
+/// [`map`] with a legend of the point shapes (`shape_items[k]` names shape `k`) under the
+/// colour legend.
+pub fn map_with_shapes(
+    title: &str,
+    legend_items: &[&str],
+    shape_items: &[&str],
     points: &[MapPoint],
     background: &[(f64, f64)],
 ) -> String {
@@ -413,7 +494,8 @@ pub fn map(
     let k = ((min_lat + max_lat) / 2.0).to_radians().cos();
     let geo_w = ((max_lon - min_lon) * k).max(1e-6);
     let geo_h = (max_lat - min_lat).max(1e-6);
-    let legend_height = 22.0;
+    let rows = usize::from(!legend_items.is_empty()) + usize::from(!shape_items.is_empty());
+    let legend_height = 22.0 * rows.max(1) as f64;
     let pad = 12.0;
     let width = WIDTH;
     let scale = ((width - 2.0 * pad) / geo_w).min(560.0 / geo_h);
@@ -433,6 +515,10 @@ pub fn map(
         points.iter().any(|p| p.href.is_some()),
     );
     legend(&mut out, legend_items);
+    if !shape_items.is_empty() {
+        let y = if legend_items.is_empty() { 10.0 } else { 32.0 };
+        shape_legend(&mut out, shape_items, y);
+    }
     for (lat, lon) in background {
         let (x, y) = project(*lat, *lon);
         let _ = write!(
@@ -442,40 +528,14 @@ pub fn map(
     }
     for p in points {
         let (x, y) = project(p.lat, p.lon);
-        let colour = PALETTE[p.colour % PALETTE.len()];
+        let colour = colour_of(p.colour);
         link_open(&mut out, &p.href);
         let label = escape(&p.label);
-        let shape = match p.shape % 4 {
-            0 => format!(r#"<circle cx="{x:.1}" cy="{y:.1}" r="4.5""#),
-            1 => format!(
-                r#"<rect x="{:.1}" y="{:.1}" width="8" height="8""#,
-                x - 4.0,
-                y - 4.0
-            ),
-            2 => format!(
-                r#"<polygon points="{x:.1},{:.1} {:.1},{:.1} {:.1},{:.1}""#,
-                y - 5.0,
-                x - 5.0,
-                y + 4.0,
-                x + 5.0,
-                y + 4.0
-            ),
-            _ => format!(
-                r#"<polygon points="{x:.1},{:.1} {:.1},{y:.1} {x:.1},{:.1} {:.1},{y:.1}""#,
-                y - 5.0,
-                x + 5.0,
-                y + 5.0,
-                x - 5.0
-            ),
-        };
         let _ = write!(
             out,
-            r##"{shape} fill="{colour}" stroke="#fff" stroke-width="1"><title>{label}</title></{tag}>"##,
-            tag = match p.shape % 4 {
-                0 => "circle",
-                1 => "rect",
-                _ => "polygon",
-            }
+            r##"{} fill="{colour}" stroke="#fff" stroke-width="1"><title>{label}</title></{}>"##,
+            shape_open(p.shape, x, y),
+            shape_tag(p.shape),
         );
         link_close(&mut out, &p.href);
     }
@@ -565,10 +625,73 @@ mod tests {
                 Some(5.0),
             ),
             map("t", &[], &[], &[]),
+            map_with_shapes("t", &["a"], &["Tiểu học", "THCS"], &[], &[]),
         ] {
             assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
             assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
         }
+    }
+
+    #[test]
+    fn the_shape_legend_names_every_shape_and_leaves_room_for_itself() {
+        let point = MapPoint {
+            lat: 15.0,
+            lon: 108.0,
+            label: "Trường A & B".into(),
+            colour: 2,
+            shape: 3,
+            href: Some("/orgs/1".into()),
+        };
+        let plain = map("m", &["Đạt"], std::slice::from_ref(&point), &[]);
+        let shaped = map_with_shapes(
+            "m",
+            &["Đạt"],
+            &["Tiểu học", "THCS", "THPT", "Liên cấp"],
+            &[point],
+            &[],
+        );
+        for name in ["Tiểu học", "THCS", "THPT", "Liên cấp"] {
+            assert!(shaped.contains(&format!(">{name}</text>")), "{name}");
+        }
+        // The legend row pushes the map down: the point sits lower than without it.
+        let y_of = |svg: &str| -> f64 {
+            let poly = svg.rsplit("<polygon points=\"").next().unwrap();
+            poly.split(',')
+                .nth(1)
+                .unwrap()
+                .split(' ')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        assert!(y_of(&shaped) > y_of(&plain));
+        assert!(shaped.contains("Trường A &amp; B") && shaped.contains("href=\"/orgs/1\""));
+    }
+
+    #[test]
+    fn no_data_points_are_grey_and_the_last_trend_label_ends_inside() {
+        let point = MapPoint {
+            lat: 15.0,
+            lon: 108.0,
+            label: "A".into(),
+            colour: NO_DATA,
+            shape: 0,
+            href: None,
+        };
+        let svg = map_with_shapes("m", &[], &["Tiểu học"], &[point], &[]);
+        assert!(svg.contains("fill=\"#949494\" stroke"));
+        let svg = trend(
+            "t",
+            &[Series {
+                name: "s".into(),
+                points: vec![("11/2025".into(), 1.0), ("11/2026".into(), 2.0)],
+            }],
+            None,
+            None,
+        );
+        assert!(svg.contains("text-anchor=\"end\">11/2026<"));
+        assert!(svg.contains("text-anchor=\"middle\">11/2025<"));
     }
 
     #[test]

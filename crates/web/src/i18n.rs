@@ -539,4 +539,43 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Dạng ngày/tháng/năm, ví dụ 05/09/2015",
         "As dd/mm/yyyy, e.g. 05/09/2015",
     ),
+    ("targets", "Chỉ tiêu kế hoạch", "Plan targets"),
+    (
+        "targets_help",
+        "Tiến độ các chỉ tiêu chuyển đổi số của đơn vị, tính trên mọi trường trực thuộc từ số liệu chụp mỗi ngày: đạt, đúng tiến độ (xu hướng đạt chỉ tiêu trước thời hạn), chậm tiến độ, hoặc chưa có dữ liệu trên nền tảng.",
+        "Progress of the unit's digital-transformation targets over every school below it, from daily snapshots: met, on track (the trend reaches the target by the deadline), behind, or no data on the platform yet.",
+    ),
+    (
+        "no_snapshot",
+        "Chưa có số liệu chụp nào. Máy chủ chụp mỗi ngày; hoặc chạy lệnh truongso targets snapshot.",
+        "No snapshot yet. The server takes one a day; or run truongso targets snapshot.",
+    ),
+    ("indicator", "Chỉ tiêu", "Indicator"),
+    ("school_map", "Bản đồ trường", "School map"),
+    (
+        "map_help",
+        "Mỗi trường là một điểm: hình theo cấp học, màu theo chỉ tiêu được chọn. Chấm mờ là trung tâm các xã, phường.",
+        "Each school is a point: its shape shows the level, its colour the chosen indicator. Faint dots are commune centres.",
+    ),
+    (
+        "demo_history",
+        "Dữ liệu minh hoạ của bản demo, suy ra từ số liệu hiện tại, không phải số đo thật",
+        "Demo illustration derived from today's figures, not measured",
+    ),
+    ("edit_indicator", "Sửa chỉ tiêu", "Edit indicator"),
+    (
+        "edit_indicator_help",
+        "Mọi trường được kiểm tra cùng lúc; có lỗi thì không lưu gì. Thay đổi áp dụng ngay cho bảng tiến độ.",
+        "Every field is checked at once; with any error nothing is saved. Changes apply to the dashboards at once.",
+    ),
+    (
+        "formula_help",
+        "Chọn từ các chỉ số nền tảng đo ở mỗi trường. Tỷ lệ: tổng tử số chia tổng mẫu số trên các trường, khối lớp trong phạm vi. Tỷ lệ trường: số trường đạt điều kiện chia số trường trong phạm vi.",
+        "Choose from the metrics the platform measures at each school. Ratio: Σ numerator ÷ Σ denominator over the schools and grades in scope. Share of schools: schools meeting the condition ÷ schools in scope.",
+    ),
+    (
+        "hard_area_help",
+        "Được lưu nhưng chưa áp dụng: cây tổ chức chưa có thuộc tính vùng đồng bào dân tộc thiểu số, miền núi.",
+        "Stored but not applied yet: the organisation tree has no ethnic-minority/mountain-area attribute.",
+    ),
 ];

@@ -215,6 +215,7 @@ pub async fn serve(store: Store, bind: &str, rules: Rules) -> std::io::Result<()
         .ok()
         .map(|u| u.trim_end_matches('/').to_string())
         .filter(|u| !u.is_empty());
+    api::targets::start_daily_snapshots(state.store.clone());
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async {

@@ -273,6 +273,11 @@ fn request_for(method: &str, path: &str, t: &Targets, f: &Fixture) -> Request {
                 .replace("{school_id}", &t.school.to_string())
                 .replace("{org_id}", &t.org.to_string());
         }
+        if resource == "targets" {
+            return p
+                .replace("{code}", "teachers_account")
+                .replace("{id}", &t.org.to_string());
+        }
         p.replace("{id}", &id_of(resource))
             .replace("{consent_id}", &t.consent.to_string())
             .replace("{year_code}", &f.year_code)
@@ -405,6 +410,20 @@ fn request_for(method: &str, path: &str, t: &Targets, f: &Fixture) -> Request {
         }))),
         ("POST", "/api/v1/learners/{id}/consents") => record(Some(json!({
             "purpose": "photo_publication", "given_by": "Nguyễn Thị Mẹ"
+        }))),
+        ("GET", "/api/v1/targets/indicators") => global(None),
+        // The shipped definition, saved as it is (validated, audited, nothing changes).
+        ("PUT", "/api/v1/targets/indicators/{code}") => global(Some(json!({
+            "code": "teachers_account",
+            "name": "Giáo viên có tài khoản trên nền tảng",
+            "name_en": "Teachers with an account on the platform",
+            "formula": "teachers_with_account / teachers",
+            "target": 100.0,
+            "deadline": "2026-12-31",
+            "levels": [],
+            "grades": [],
+            "scope": "Giáo viên của mọi trường",
+            "source": "Chỉ tiêu bổ sung của nền tảng"
         }))),
         ("PUT", _) => record(Some(
             current("put").unwrap_or_else(|| panic!("no current record for {uri}")),

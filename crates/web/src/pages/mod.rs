@@ -10,6 +10,7 @@ mod learner_form;
 mod privacy;
 mod quality;
 mod statistics;
+mod targets;
 mod transcripts;
 
 use askama::Template;
@@ -183,6 +184,13 @@ pub fn router() -> Router<AppState> {
         .route("/dx/evidence/{id}", get(dx::evidence))
         .route("/dx/units/{id}", get(dx::queue_page))
         .route("/dx/units/{id}/distribution", get(dx::distribution_page))
+        .route("/targets", get(targets::home))
+        .route("/orgs/{id}/targets", get(targets::dashboard))
+        .route("/orgs/{id}/map", get(targets::map_page))
+        .route(
+            "/targets/indicators/{code}",
+            get(targets::edit_page).post(targets::edit_save),
+        )
 }
 
 /// The signed-in part of every page's header: who is signed in, the links their role allows,
@@ -204,6 +212,7 @@ pub struct NavUser {
     pub can_grade: bool,
     pub can_stats: bool,
     pub can_dx: bool,
+    pub can_targets: bool,
 }
 
 impl Nav {
@@ -223,6 +232,7 @@ impl Nav {
                 can_grade: actor.can(Permission::GradeWrite),
                 can_stats: actor.can(Permission::StatsRead),
                 can_dx: actor.can(Permission::DxRead),
+                can_targets: actor.can(Permission::TargetRead),
             }),
             csrf: actor.csrf().to_string(),
         }
@@ -432,6 +442,8 @@ struct OrgPage {
     children: Page<OrgUnit>,
     pager: Pager,
     history: Vec<ParentPeriod>,
+    /// Links to the unit's plan targets and school map.
+    targets: bool,
 }
 
 async fn org_page(
@@ -486,6 +498,7 @@ async fn org_page(
         .map(|o| lang.label(o.label_vi(), o.label_en()));
     let crumbs = crumbs_for(&s, &actor, &unit).await?;
     let pager = Pager::new(&children, &uri);
+    let target_links = targets::links_for(&actor, unit.kind);
     Ok(OrgPage {
         lang,
         nav: Nav::of(&actor),
@@ -498,6 +511,7 @@ async fn org_page(
         classes,
         children,
         pager,
+        targets: target_links,
         history,
     })
 }
