@@ -7,11 +7,11 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { signIn } from './signin.mjs';
 
 const BASE = (process.env.TRUONGSO_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -39,35 +39,12 @@ after(async () => {
   await browser?.close();
 });
 
-/** RFC 6238 code of a base32 secret, as an authenticator app computes it. */
-function totp(secret) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const bytes = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30)));
-  const h = createHmac('sha1', Buffer.from(bytes)).update(counter).digest();
-  const o = h[h.length - 1] & 0xf;
-  return String((h.readUInt32BE(o) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
-
-/** Signs in; a department officer enrols an authenticator on first sign-in (two factors). */
+/** A new browser context signed in as `who`. */
 async function signedIn(who, viewport = DESKTOP) {
   const context = await browser.newContext({ viewport, locale: 'vi-VN', baseURL: BASE, acceptDownloads: true });
   const page = await context.newPage();
   page.on('pageerror', (e) => assert.fail(`script error: ${e.message}`));
-  await page.goto('/login');
-  await page.fill('#username', who.username);
-  await page.fill('#password', who.password);
-  await Promise.all([page.waitForURL((u) => u.pathname !== '/login'), page.locator('main form button[type="submit"]').click()]);
-  if (new URL(page.url()).pathname === '/account/totp') {
-    const secret = (await page.locator('code.secret').innerText()).trim();
-    await page.fill('#code', totp(secret));
-    await Promise.all([page.waitForURL((u) => u.pathname === '/account'), page.locator('main form button[type="submit"]').click()]);
-  }
-  assert.notEqual(new URL(page.url()).pathname, '/login/totp', 'the officer was enrolled by another test: sign-in needs its code');
+  await signIn(page, who);
   return page;
 }
 
