@@ -60,12 +60,7 @@ fn level_label(lang: Lang, level: Option<i32>) -> String {
 
 /// `/dx`: a school's leaders go to their form, officers to their unit's queue.
 pub async fn home(State(s): State<AppState>, actor: Actor) -> PageResult<Redirect> {
-    let roots = orgs::roots(&mut s.store.conn(), &actor.scope)
-        .await
-        .lang(&actor)?;
-    let unit = roots
-        .first()
-        .ok_or_else(|| (&actor, StoreError::not_found("đơn vị")))?;
+    let unit = super::start_unit(&s, &actor).await?;
     Ok(Redirect::to(&if unit.kind == OrgKind::School {
         format!("/dx/schools/{}", unit.id)
     } else {

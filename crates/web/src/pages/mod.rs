@@ -359,8 +359,19 @@ impl<T, E: Into<ApiError>> InLang<T> for Result<T, E> {
     }
 }
 
-/// Breadcrumbs from the scope's root down to (and including) `unit`.
+/// Breadcrumbs from the scope's root down to (and including) `unit`, each to its unit page.
 async fn crumbs_for(state: &AppState, actor: &Actor, unit: &OrgUnit) -> PageResult<Vec<Crumb>> {
+    crumbs_linking(state, actor, unit, |id| format!("/orgs/{id}")).await
+}
+
+/// Breadcrumbs from the scope's root down to `unit`, each unit linking to `href(id)` (the same
+/// kind of page one level up: its quality dashboard, its targets…).
+async fn crumbs_linking(
+    state: &AppState,
+    actor: &Actor,
+    unit: &OrgUnit,
+    href: impl Fn(i64) -> String,
+) -> PageResult<Vec<Crumb>> {
     let mut crumbs = vec![Crumb {
         href: "/".into(),
         label: actor.lang.t("home").into(),
@@ -373,11 +384,22 @@ async fn crumbs_for(state: &AppState, actor: &Actor, unit: &OrgUnit) -> PageResu
             .iter()
             .chain(std::iter::once(unit))
             .map(|u| Crumb {
-                href: format!("/orgs/{}", u.id),
+                href: href(u.id),
                 label: u.name.clone(),
             }),
     );
     Ok(crumbs)
+}
+
+/// The top unit of the actor's scope: where the officers' pages (`/quality`, `/statistics`,
+/// `/targets`, `/dx`) start.
+async fn start_unit(state: &AppState, actor: &Actor) -> PageResult<OrgUnit> {
+    orgs::roots(&mut state.store.conn(), &actor.scope)
+        .await
+        .lang(actor)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| (actor, truongso_store::StoreError::not_found("đơn vị")).into())
 }
 
 #[derive(Template, WebTemplate)]

@@ -18,7 +18,7 @@ use truongso_store::quality::{
 };
 use truongso_store::{Page, PageRequest, Scope, StoreError, orgs};
 
-use super::{Crumb, InLang, Nav, PageResult, Pager};
+use super::{Crumb, InLang, Nav, PageResult, Pager, crumbs_linking, start_unit};
 use crate::AppState;
 use crate::actor::Actor;
 use crate::api::parse_query;
@@ -49,45 +49,17 @@ pub(super) fn severity_label(lang: Lang, code: &str) -> &'static str {
     Severity::from_code(code).map_or("?", |s| lang.label(s.label_vi(), s.label_en()))
 }
 
-/// The scope's top unit, where `/quality` starts.
-async fn start_unit(s: &AppState, actor: &Actor) -> PageResult<i64> {
-    let roots = orgs::roots(&mut s.store.conn(), &actor.scope)
-        .await
-        .lang(actor)?;
-    roots
-        .first()
-        .map(|u| u.id)
-        .ok_or_else(|| (actor, StoreError::not_found("đơn vị")).into())
-}
-
 pub async fn home(State(s): State<AppState>, actor: Actor) -> PageResult<Redirect> {
-    let id = start_unit(&s, &actor).await?;
+    let id = start_unit(&s, &actor).await?.id;
     Ok(Redirect::to(&format!("/quality/units/{id}")))
 }
 
 /// Breadcrumbs of quality pages: the scope's units down to `unit`, each to its dashboard.
 async fn crumbs(s: &AppState, actor: &Actor, unit_id: i64) -> PageResult<Vec<Crumb>> {
-    let mut conn = s.store.conn();
-    let unit = orgs::get(&mut conn, &actor.scope, unit_id)
+    let unit = orgs::get(&mut s.store.conn(), &actor.scope, unit_id)
         .await
         .lang(actor)?;
-    let ancestors = orgs::ancestors(&mut conn, &actor.scope, &unit)
-        .await
-        .lang(actor)?;
-    let mut out = vec![Crumb {
-        href: "/".into(),
-        label: actor.lang.t("home").into(),
-    }];
-    out.extend(
-        ancestors
-            .iter()
-            .chain(std::iter::once(&unit))
-            .map(|u| Crumb {
-                href: format!("/quality/units/{}", u.id),
-                label: u.name.clone(),
-            }),
-    );
-    Ok(out)
+    crumbs_linking(s, actor, &unit, |id| format!("/quality/units/{id}")).await
 }
 
 pub struct RuleLine {
@@ -293,7 +265,7 @@ pub async fn issues_page(
         .lang(&actor)?;
     let unit_id = match filter.org_unit_id {
         Some(u) => u,
-        None => start_unit(&s, &actor).await?,
+        None => start_unit(&s, &actor).await?.id,
     };
     let crumbs = crumbs(&s, &actor, unit_id).await?;
     let unit_name = crumbs.last().map(|c| c.label.clone()).unwrap_or_default();
@@ -384,7 +356,7 @@ pub async fn duplicates_page(
         .audit_list(&mut conn, "learner", Some(&format!("duplicates {raw}")))
         .await
         .lang(&actor)?;
-    let unit = start_unit(&s, &actor).await?;
+    let unit = start_unit(&s, &actor).await?.id;
     let mut crumbs = crumbs(&s, &actor, unit).await?;
     crumbs.push(Crumb {
         href: "/quality/duplicates".into(),
@@ -437,7 +409,7 @@ async fn duplicate_view(
     errors: Vec<String>,
 ) -> PageResult<DuplicatePage> {
     let case = read_case(s, actor, id).await.lang(actor)?;
-    let unit = start_unit(s, actor).await?;
+    let unit = start_unit(s, actor).await?.id;
     let mut crumbs = crumbs(s, actor, unit).await?;
     crumbs.push(Crumb {
         href: "/quality/duplicates".into(),
@@ -566,7 +538,7 @@ async fn settings_view(
                 .map(|e| e.message.clone()),
         })
         .collect();
-    let unit = start_unit(s, actor).await?;
+    let unit = start_unit(s, actor).await?.id;
     let mut crumbs = crumbs(s, actor, unit).await?;
     crumbs.push(Crumb {
         href: "/quality/settings".into(),

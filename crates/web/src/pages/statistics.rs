@@ -14,9 +14,9 @@ use truongso_domain::org::OrgKind;
 use truongso_domain::statistics::{self, Cell, ReportKind, StatTable, TOTAL, TableView};
 use truongso_domain::tabular::{Cell as XlsxCell, TableWriter};
 use truongso_store::statistics::{self as stats, Records, Report, ReportRequest, SubmissionInfo};
-use truongso_store::{PageRequest, StoreError, orgs, years};
+use truongso_store::{PageRequest, orgs, years};
 
-use super::{Crumb, InLang, Nav, PageResult, Pager, crumbs_for};
+use super::{Crumb, InLang, Nav, PageResult, Pager, crumbs_for, start_unit};
 use crate::AppState;
 use crate::actor::Actor;
 use crate::api::parse_query;
@@ -27,15 +27,8 @@ use crate::i18n::Lang;
 
 /// `/statistics`: the report of the actor's top unit.
 pub async fn home(State(s): State<AppState>, actor: Actor) -> PageResult<Redirect> {
-    let roots = orgs::roots(&mut s.store.conn(), &actor.scope)
-        .await
-        .lang(&actor)?;
-    let id = roots
-        .first()
-        .map(|u| u.id)
-        .ok_or(StoreError::not_found("đơn vị"))
-        .lang(&actor)?;
-    Ok(Redirect::to(&format!("/orgs/{id}/statistics")))
+    let unit = start_unit(&s, &actor).await?;
+    Ok(Redirect::to(&format!("/orgs/{}/statistics", unit.id)))
 }
 
 /// The query string that names a report (kept on every link of its pages).

@@ -15,7 +15,7 @@ use truongso_domain::targets::{Formula, Metric, Op, RawIndicator, Status, Term};
 use truongso_store::targets::{self, IndicatorDef, IndicatorValue, MapSchool};
 use truongso_store::{StoreError, orgs};
 
-use super::{Crumb, InLang, Nav, PageResult};
+use super::{Crumb, InLang, Nav, PageResult, crumbs_linking, start_unit};
 use crate::AppState;
 use crate::actor::Actor;
 use crate::api::today;
@@ -50,45 +50,17 @@ fn status_label(lang: Lang, s: Status) -> &'static str {
     lang.label(s.label_vi(), s.label_en())
 }
 
-/// The scope's top unit, where `/targets` starts.
-async fn start_unit(s: &AppState, actor: &Actor) -> PageResult<i64> {
-    let roots = orgs::roots(&mut s.store.conn(), &actor.scope)
-        .await
-        .lang(actor)?;
-    roots
-        .first()
-        .map(|u| u.id)
-        .ok_or_else(|| (actor, StoreError::not_found("đơn vị")).into())
-}
-
 pub async fn home(State(s): State<AppState>, actor: Actor) -> PageResult<Redirect> {
-    let id = start_unit(&s, &actor).await?;
+    let id = start_unit(&s, &actor).await?.id;
     Ok(Redirect::to(&format!("/orgs/{id}/targets")))
 }
 
 /// Breadcrumbs: the scope's units down to `unit`, each to the same kind of page (`suffix`).
 async fn crumbs(s: &AppState, actor: &Actor, unit_id: i64, suffix: &str) -> PageResult<Vec<Crumb>> {
-    let mut conn = s.store.conn();
-    let unit = orgs::get(&mut conn, &actor.scope, unit_id)
+    let unit = orgs::get(&mut s.store.conn(), &actor.scope, unit_id)
         .await
         .lang(actor)?;
-    let ancestors = orgs::ancestors(&mut conn, &actor.scope, &unit)
-        .await
-        .lang(actor)?;
-    let mut out = vec![Crumb {
-        href: "/".into(),
-        label: actor.lang.t("home").into(),
-    }];
-    out.extend(
-        ancestors
-            .iter()
-            .chain(std::iter::once(&unit))
-            .map(|u| Crumb {
-                href: format!("/orgs/{}/{suffix}", u.id),
-                label: u.name.clone(),
-            }),
-    );
-    Ok(out)
+    crumbs_linking(s, actor, &unit, |id| format!("/orgs/{id}/{suffix}")).await
 }
 
 #[derive(Deserialize, Default)]
@@ -776,7 +748,7 @@ async fn edit_view(
     let ind = targets::definition(&mut s.store.conn(), code)
         .await
         .lang(actor)?;
-    let unit = start_unit(s, actor).await?;
+    let unit = start_unit(s, actor).await?.id;
     let mut crumbs = crumbs(s, actor, unit, "targets").await?;
     crumbs.push(Crumb {
         href: format!("/targets/indicators/{code}"),
@@ -833,7 +805,7 @@ pub async fn edit_save(
     };
     match result {
         Ok(_) => {
-            let unit = start_unit(&s, &actor).await?;
+            let unit = start_unit(&s, &actor).await?.id;
             Ok(
                 Redirect::to(&format!("/orgs/{unit}/targets?indicator={code}&saved=1"))
                     .into_response(),
