@@ -6,7 +6,7 @@
 //! facts that meet them and the drill-down lists the records that meet the same conditions, so a
 //! figure and the records behind it cannot disagree.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -134,6 +134,19 @@ impl Figures {
     fn add(&mut self, table: StatTable, row: &str, col: &str, count: i64) {
         if count != 0 {
             *self.0.entry(Cell::new(table, row, col)).or_insert(0) += count;
+        }
+    }
+
+    /// Adds to a cell without building its key again when it is already counted.
+    fn add_to(&mut self, cell: &Cell, count: i64) {
+        if count == 0 {
+            return;
+        }
+        match self.0.get_mut(cell) {
+            Some(n) => *n += count,
+            None => {
+                self.0.insert(cell.clone(), count);
+            }
         }
     }
 
@@ -531,48 +544,60 @@ fn school_holds(c: &UnitCondition, f: &SchoolFact) -> bool {
     }
 }
 
-/// The rows of `table` a fact could fall in: its own row and the total.
-fn candidate_rows(table: StatTable, fact_row: String) -> [String; 2] {
-    let _ = table;
+/// The rows a fact falls in: its own row and the total.
+fn candidate_rows(fact_row: String) -> [String; 2] {
     [fact_row, TOTAL.to_string()]
 }
 
 /// Counts every cell of every table, per school.
 pub fn tabulate(facts: &Facts) -> BTreeMap<i64, Figures> {
     let mut out: BTreeMap<i64, Figures> = BTreeMap::new();
+    let mut cache = CellConditions::default();
     for f in &facts.schools {
         let figures = out.entry(f.school_id).or_default();
-        for row in candidate_rows(StatTable::Schools, school_level_row(&f.levels).to_string()) {
-            count_cells(figures, StatTable::Schools, &row, |conds| match conds {
-                Conditions::Schools { conditions, sites } => {
-                    let holds = conditions.iter().all(|c| school_holds(c, f));
-                    Some(if !holds {
-                        0
-                    } else if sites {
-                        f.sites
-                    } else {
-                        1
-                    })
-                }
-                _ => None,
-            });
+        for row in candidate_rows(school_level_row(&f.levels).to_string()) {
+            count_cells(
+                &mut cache,
+                figures,
+                StatTable::Schools,
+                &row,
+                |conds| match conds {
+                    Conditions::Schools { conditions, sites } => {
+                        let holds = conditions.iter().all(|c| school_holds(c, f));
+                        Some(if !holds {
+                            0
+                        } else if *sites {
+                            f.sites
+                        } else {
+                            1
+                        })
+                    }
+                    _ => None,
+                },
+            );
         }
     }
     for f in &facts.classes {
         let figures = out.entry(f.school_id).or_default();
-        for row in candidate_rows(StatTable::Classes, grade_row(f.grade)) {
-            count_cells(figures, StatTable::Classes, &row, |conds| match conds {
-                Conditions::Classes(c) => Some(
-                    if c.iter()
-                        .all(|c| matches!(c, UnitCondition::Grade(g) if *g == f.grade))
-                    {
-                        f.count
-                    } else {
-                        0
-                    },
-                ),
-                _ => None,
-            });
+        for row in candidate_rows(grade_row(f.grade)) {
+            count_cells(
+                &mut cache,
+                figures,
+                StatTable::Classes,
+                &row,
+                |conds| match conds {
+                    Conditions::Classes(c) => Some(
+                        if c.iter()
+                            .all(|c| matches!(c, UnitCondition::Grade(g) if *g == f.grade))
+                        {
+                            f.count
+                        } else {
+                            0
+                        },
+                    ),
+                    _ => None,
+                },
+            );
         }
     }
     for f in &facts.learners {
@@ -591,8 +616,8 @@ pub fn tabulate(facts: &Facts) -> BTreeMap<i64, Figures> {
             ),
         ];
         for (table, own_row) in rows {
-            for row in candidate_rows(table, own_row) {
-                count_cells(figures, table, &row, |conds| match conds {
+            for row in candidate_rows(own_row) {
+                count_cells(&mut cache, figures, table, &row, |conds| match conds {
                     Conditions::Learners(c) => Some(if c.iter().all(|c| c.holds(f)) {
                         f.count
                     } else {
@@ -605,33 +630,66 @@ pub fn tabulate(facts: &Facts) -> BTreeMap<i64, Figures> {
     }
     for f in &facts.staff {
         let figures = out.entry(f.school_id).or_default();
-        for row in candidate_rows(StatTable::Staff, f.position.code().to_string()) {
-            count_cells(figures, StatTable::Staff, &row, |conds| match conds {
-                Conditions::Staff(c) => Some(if c.iter().all(|c| c.holds(f)) {
-                    f.count
-                } else {
-                    0
-                }),
-                _ => None,
-            });
+        for row in candidate_rows(f.position.code().to_string()) {
+            count_cells(
+                &mut cache,
+                figures,
+                StatTable::Staff,
+                &row,
+                |conds| match conds {
+                    Conditions::Staff(c) => Some(if c.iter().all(|c| c.holds(f)) {
+                        f.count
+                    } else {
+                        0
+                    }),
+                    _ => None,
+                },
+            );
         }
     }
     out
 }
 
+/// Each cell's conditions, worked out once per row of a table (a province has hundreds of
+/// thousands of facts but few distinct rows).
+#[derive(Default)]
+struct CellConditions(HashMap<StatTable, HashMap<String, RowCells>>);
+
+/// The cells of one row with what each counts.
+type RowCells = Vec<(Cell, Option<Conditions>)>;
+
+impl CellConditions {
+    fn of(&mut self, table: StatTable, row: &str) -> &[(Cell, Option<Conditions>)] {
+        let rows = self.0.entry(table).or_default();
+        if !rows.contains_key(row) {
+            let cells = columns(table)
+                .into_iter()
+                .map(|col| {
+                    let cell = Cell::new(table, row, col);
+                    let conditions = conditions(&cell);
+                    (cell, conditions)
+                })
+                .collect();
+            rows.insert(row.to_string(), cells);
+        }
+        &rows[row]
+    }
+}
+
 /// Adds to each column of `row` what `count` says the fact contributes to that cell.
 fn count_cells(
+    cache: &mut CellConditions,
     figures: &mut Figures,
     table: StatTable,
     row: &str,
-    count: impl Fn(Conditions) -> Option<i64>,
+    count: impl Fn(&Conditions) -> Option<i64>,
 ) {
     if row.is_empty() {
         return;
     }
-    for col in columns(table) {
-        if let Some(n) = conditions(&Cell::new(table, row, col)).and_then(&count) {
-            figures.add(table, row, col, n);
+    for (cell, conditions) in cache.of(table, row) {
+        if let Some(n) = conditions.as_ref().and_then(&count) {
+            figures.add_to(cell, n);
         }
     }
 }
