@@ -184,6 +184,7 @@ fn duckdb_baseline(dir: &Path, request: &ReportRequest) -> Result<DuckRun, Strin
     let has = |python: &str| {
         Command::new(python)
             .args(["-c", "import duckdb"])
+            .stderr(std::process::Stdio::null())
             .status()
             .is_ok_and(|s| s.success())
     };
