@@ -81,7 +81,7 @@ pub async fn run(
         .context("no school year")?;
     let start_year = db
         .scalar_i64(&format!(
-            "SELECT start_year FROM school_years WHERE id = {year}"
+            "SELECT CAST(start_year AS BIGINT) FROM school_years WHERE id = {year}"
         ))
         .await?
         .context("no school year")?;
