@@ -250,6 +250,7 @@ pub fn evaluate_admission(input: &Value) -> Result<Value, String> {
             Ok(School {
                 code: code.clone(),
                 seats,
+                zone: None,
             })
         })
         .collect::<Result<Vec<_>, String>>()?;
@@ -260,6 +261,7 @@ pub fn evaluate_admission(input: &Value) -> Result<Value, String> {
         choice_premiums: input.choice_premiums,
         tie_breaks: input.tie_breaks.unwrap_or(defaults.tie_breaks),
         still_tied: input.still_tied.unwrap_or(defaults.still_tied),
+        zone_bound_choices: 0,
     };
     let result =
         admission::assign(&input.applicants, &schools, &rules).map_err(|e| e.to_string())?;

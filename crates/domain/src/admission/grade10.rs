@@ -17,6 +17,9 @@
 //!   above that school's NV1 cut-off"; it is not strategy-proof, which is why deferred acceptance
 //!   is offered.
 //!
+//! Zones are optional ([`Grade10Rules::zone_bound_choices`]): Hà Nội requires NV1 and NV2 inside
+//! the applicant's zone, which is a check on the choices, not a change to either mechanism.
+//!
 //! Ties at a cut-off are broken by the ordered criteria of [`Grade10Rules::tie_breaks`], then
 //! ([`StillTied`]) by the applicant ID (deterministic, seats respected) or by admitting everyone
 //! still tied (admission.md's [open] reading, which may exceed the seats).
@@ -80,6 +83,10 @@ pub struct Grade10Rules {
     pub tie_breaks: Vec<TieBreak>,
     /// [open] After the criteria: by applicant ID (default) or admit all tied.
     pub still_tied: StillTied,
+    /// [check] How many leading choices must be schools of the applicant's own zone (Hà Nội
+    /// 2022–2025: 2, NV1 and NV2; a 2026 proposal drops zones). Default 0: zones not used.
+    /// Only schools and applicants that have a zone are checked.
+    pub zone_bound_choices: usize,
 }
 
 impl Default for Grade10Rules {
@@ -94,6 +101,7 @@ impl Default for Grade10Rules {
             max_choices: 3,
             tie_breaks: vec![TieBreak::PriorityGroup],
             still_tied: StillTied::ApplicantId,
+            zone_bound_choices: 0,
         }
     }
 }
@@ -104,6 +112,9 @@ impl Default for Grade10Rules {
 pub struct School {
     pub code: String,
     pub seats: u32,
+    /// The admission zone (khu vực tuyển sinh) the school belongs to, when zones are used.
+    #[serde(default)]
+    pub zone: Option<String>,
 }
 
 /// An applicant: the admission score (already including priority points, see
@@ -118,6 +129,9 @@ pub struct Applicant {
     pub priority_group: Option<u8>,
     #[serde(default)]
     pub subjects: BTreeMap<String, Points>,
+    /// The admission zone of the applicant's residence, when zones are used.
+    #[serde(default)]
+    pub zone: Option<String>,
 }
 
 /// The priority points of a group (admission.md: group 1 +2.0, group 2 +1.5, group 3 +1.0).
@@ -354,6 +368,16 @@ fn prepare(
                     applicant: a.id.clone(),
                     school: code.clone(),
                 })?;
+            if r < rules.zone_bound_choices
+                && let (Some(home), Some(zone)) = (&a.zone, &schools[s as usize].zone)
+                && home != zone
+            {
+                return Err(AdmissionError::ChoiceOutsideZone {
+                    applicant: a.id.clone(),
+                    school: code.clone(),
+                    choice: r + 1,
+                });
+            }
             if a.choices[..r].contains(code) {
                 return Err(AdmissionError::RepeatedChoice {
                     applicant: a.id.clone(),

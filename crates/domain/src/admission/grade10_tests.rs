@@ -19,6 +19,7 @@ fn app(id: &str, score: &str, choices: &[&str]) -> Applicant {
         choices: choices.iter().map(|c| c.to_string()).collect(),
         priority_group: None,
         subjects: BTreeMap::new(),
+        zone: None,
     }
 }
 
@@ -26,6 +27,7 @@ fn school(code: &str, seats: u32) -> School {
     School {
         code: code.into(),
         seats,
+        zone: None,
     }
 }
 
@@ -274,6 +276,40 @@ fn bad_input_is_a_typed_error_in_vietnamese() {
 }
 
 #[test]
+fn zones_bind_the_leading_choices_when_configured() {
+    let mut schools = vec![school("A", 1), school("B", 1), school("C", 1)];
+    schools[0].zone = Some("KV1".into());
+    schools[1].zone = Some("KV2".into());
+    schools[2].zone = Some("KV2".into());
+    let mut a = app("a", "30", &["A", "B", "C"]);
+    a.zone = Some("KV1".into());
+    // Zones unused by default.
+    assert!(assign(std::slice::from_ref(&a), &schools, &hanoi()).is_ok());
+    let zoned = Grade10Rules {
+        zone_bound_choices: 2,
+        ..hanoi()
+    };
+    let err = assign(std::slice::from_ref(&a), &schools, &zoned).unwrap_err();
+    assert_eq!(
+        err,
+        AdmissionError::ChoiceOutsideZone {
+            applicant: "a".into(),
+            school: "B".into(),
+            choice: 2
+        }
+    );
+    assert!(err.to_string().contains("khu vực tuyển sinh"));
+    // NV3 may be anywhere.
+    schools.push(School {
+        code: "A2".into(),
+        seats: 1,
+        zone: Some("KV1".into()),
+    });
+    a.choices = vec!["A".into(), "A2".into(), "C".into()];
+    assert!(assign(std::slice::from_ref(&a), &schools, &zoned).is_ok());
+}
+
+#[test]
 fn hcmc_score_and_priority_points() {
     let p = |s: &str| Some(Points::parse(s).unwrap());
     assert_eq!(
@@ -335,6 +371,7 @@ fn instance() -> impl Strategy<Value = (Vec<Applicant>, Vec<School>, Vec<Points>
                             choices,
                             priority_group: group,
                             subjects: BTreeMap::new(),
+                            zone: None,
                         }
                     })
                     .collect();

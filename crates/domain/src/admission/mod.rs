@@ -158,6 +158,15 @@ pub enum AdmissionError {
         count: usize,
         max: usize,
     },
+    #[error(
+        "thí sinh '{applicant}' chọn trường '{school}' ở nguyện vọng {choice}, \
+         nhưng nguyện vọng này phải là trường thuộc khu vực tuyển sinh nơi cư trú"
+    )]
+    ChoiceOutsideZone {
+        applicant: String,
+        school: String,
+        choice: usize,
+    },
     #[error("thiếu mức cộng điểm cho nguyện vọng {0}")]
     MissingPremium(usize),
     #[error("nhóm ưu tiên {0} không tồn tại (chỉ có nhóm 1, 2, 3)")]
