@@ -460,6 +460,29 @@ proptest! {
         for (i, o) in r.outcomes.iter().enumerate() {
             let earlier = o.choice.map_or(apps[i].choices.len(), usize::from);
             prop_assert_eq!(o.rejections.len(), earlier);
+            // The explanation's reasons agree with the published cut-offs.
+            for rej in &o.rejections {
+                let published = r.cut_offs[rej.school as usize].per_choice[usize::from(rej.choice)];
+                match rej.reason {
+                    RejectReason::BelowCutOff { cut_off } => {
+                        prop_assert!(apps[i].score < cut_off);
+                        prop_assert_eq!(published, Some(cut_off));
+                    }
+                    RejectReason::LostTieBreak { cut_off } => {
+                        prop_assert_eq!(apps[i].score, cut_off);
+                        prop_assert_eq!(published, Some(cut_off));
+                    }
+                    RejectReason::NoSeats => prop_assert_eq!(schools[rej.school as usize].seats, 0),
+                    other => prop_assert!(false, "{:?} under deferred acceptance", other),
+                }
+            }
+        }
+        // With premiums that do not decrease, a later choice's cut-off is never lower.
+        if premiums.windows(2).all(|w| w[0] <= w[1]) {
+            for c in &r.cut_offs {
+                let cuts: Vec<Points> = c.per_choice.iter().flatten().copied().collect();
+                prop_assert!(cuts.windows(2).all(|w| w[0] <= w[1]));
+            }
         }
     }
 
@@ -475,6 +498,13 @@ proptest! {
         }
         for (c, s) in count.iter().zip(&schools) {
             prop_assert!(*c <= s.seats);
+        }
+        // Never lower than an earlier choice's cut-off (when premiums do not decrease).
+        if premiums.windows(2).all(|w| w[0] <= w[1]) {
+            for c in &r.cut_offs {
+                let cuts: Vec<Points> = c.per_choice.iter().flatten().copied().collect();
+                prop_assert!(cuts.windows(2).all(|w| w[0] <= w[1]), "{:?}", c);
+            }
         }
     }
 }

@@ -375,6 +375,44 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// No school over its seats; an in-zone child never waits while an out-of-zone child
+        /// takes a seat at the same school.
+        #[test]
+        fn seats_and_zone_precedence(
+            seats in proptest::collection::vec(0u32..4, 1..4),
+            apps in proptest::collection::vec((0usize..4, 0usize..3, proptest::bool::ANY, 0u64..5), 0..12),
+            lottery in proptest::bool::ANY,
+        ) {
+            let schools: Vec<ZoneSchool> = seats
+                .iter()
+                .enumerate()
+                .map(|(i, &s)| ZoneSchool { code: format!("T{i}"), seats: s, zone: vec![format!("X{i}")] })
+                .collect();
+            let apps: Vec<ZoneApplicant> = apps
+                .into_iter()
+                .enumerate()
+                .map(|(i, (home, s, priority, registered))| ZoneApplicant {
+                    id: format!("hs{i}"),
+                    residence: format!("X{home}"),
+                    school: format!("T{}", s % schools.len()),
+                    priority,
+                    registered,
+                })
+                .collect();
+            let rules = ZoneRules {
+                overflow: if lottery { Overflow::Lottery { seed: "s".into() } } else { Overflow::PriorityThenRegistration },
+                ..ZoneRules::default()
+            };
+            let got = assign_by_zone(&apps, &schools, &rules).unwrap();
+            for s in &schools {
+                let at = |st: ZoneStatus| apps.iter().zip(&got).filter(|(a, g)| a.school == s.code && **g == st).count();
+                proptest::prop_assert!(at(ZoneStatus::Admitted) + at(ZoneStatus::AdmittedOutOfZone) <= s.seats as usize);
+                proptest::prop_assert!(at(ZoneStatus::AwaitingPlacement) == 0 || at(ZoneStatus::AdmittedOutOfZone) == 0);
+            }
+        }
+    }
+
     #[test]
     fn bad_input_is_a_typed_error() {
         let schools = vec![ZoneSchool {
