@@ -24,6 +24,8 @@ fn evaluate(rule: &str, input: &Value, dx: &DxRules) -> Result<Value, String> {
         "national-id" | "national_id" => golden::evaluate_national_id(input),
         // Decision 4725: one group's level from its score and mandatory conditions.
         "dx-index" | "dx_level" => golden::evaluate_dx_level(input, dx),
+        // Grade-10 assignment: each applicant's school under the case's mechanism.
+        "admission" => golden::evaluate_admission(input),
         "semester_average"
         | "year_average"
         | "learning_result"

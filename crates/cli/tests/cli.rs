@@ -57,3 +57,19 @@ fn rules_check_passes_the_dx_index_golden_file() {
     assert!(cases.len() >= 9);
     assert!(cases.iter().all(|c| c["actual"] == c["expected"]));
 }
+
+#[test]
+fn rules_check_passes_the_admission_golden_file() {
+    let out = Command::new(env!("CARGO_BIN_EXE_truongso"))
+        .args(["rules", &golden("admission.json"), "--check"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cases: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!cases.is_empty());
+    assert!(cases.iter().all(|c| c["actual"] == c["expected"]));
+}

@@ -217,6 +217,63 @@ pub fn evaluate_dx_level(input: &Value, rules: &crate::dx::DxRules) -> Result<Va
     Ok(Value::from(crate::dx::group_level(score, met, rules)))
 }
 
+/// Evaluates an `admission.json` case: `input` is `{mechanism, choice_premiums, schools: {code:
+/// seats}, applicants: [{id, score, choices}]}` (optionally `tie_breaks` and `still_tied` as in
+/// [`crate::admission::Grade10Rules`], and `priority_group`/`subjects` per applicant); the result
+/// is `{applicant id: school code or null}`. Scores are read exactly (see
+/// [`crate::admission::Points`]).
+pub fn evaluate_admission(input: &Value) -> Result<Value, String> {
+    use crate::admission::{self, Applicant, Grade10Rules, Mechanism, Points, School};
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Input {
+        mechanism: Mechanism,
+        choice_premiums: Vec<Points>,
+        schools: Map<String, Value>,
+        applicants: Vec<Applicant>,
+        #[serde(default)]
+        tie_breaks: Option<Vec<admission::TieBreak>>,
+        #[serde(default)]
+        still_tied: Option<admission::StillTied>,
+    }
+    let input = Input::deserialize(input).map_err(|e| format!("input: {e}"))?;
+    let schools = input
+        .schools
+        .iter()
+        .map(|(code, seats)| {
+            let seats = seats
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or_else(|| {
+                    format!("input.schools.{code} must be a number of seats, got {seats}")
+                })?;
+            Ok(School {
+                code: code.clone(),
+                seats,
+                zone: None,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let defaults = Grade10Rules::default();
+    let rules = Grade10Rules {
+        mechanism: input.mechanism,
+        max_choices: input.choice_premiums.len(),
+        choice_premiums: input.choice_premiums,
+        tie_breaks: input.tie_breaks.unwrap_or(defaults.tie_breaks),
+        still_tied: input.still_tied.unwrap_or(defaults.still_tied),
+        zone_bound_choices: 0,
+    };
+    let result =
+        admission::assign(&input.applicants, &schools, &rules).map_err(|e| e.to_string())?;
+    Ok(Value::Object(
+        result
+            .schools_by_applicant(&input.applicants, &schools)
+            .into_iter()
+            .map(|(id, school)| (id.to_string(), school.map_or(Value::Null, Value::from)))
+            .collect(),
+    ))
+}
+
 /// A field that may be missing or null, and is otherwise a string.
 fn optional_str<'a>(fields: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, String> {
     match fields.get(name) {

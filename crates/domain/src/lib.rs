@@ -4,6 +4,7 @@
 //! Feature modules line up with the other crates (`store::learners`, `web::api::learners`, …).
 
 pub mod access;
+pub mod admission;
 pub mod codes;
 pub mod consent;
 pub mod dx;

@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use truongso_domain::golden::{evaluate_national_id, evaluate_tt22, parse_cases};
+use truongso_domain::golden::{
+    evaluate_admission, evaluate_national_id, evaluate_tt22, parse_cases,
+};
 
 fn golden_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/domain/golden")
@@ -66,6 +68,31 @@ fn tt22_golden_cases() {
     assert!(
         failures.is_empty(),
         "{} of {} tt22 golden cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+/// Grade-10 assignment (deferred acceptance with choice premiums): each applicant's school.
+#[test]
+fn admission_golden_cases() {
+    let cases = parse_cases(&load("admission.json")).expect("admission.json parses");
+    assert!(!cases.is_empty(), "admission.json has no cases");
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|case| match evaluate_admission(&case.input) {
+            Ok(got) if got == case.expected => None,
+            Ok(got) => Some(format!(
+                "{}: → {got}, expected {}",
+                case.name, case.expected
+            )),
+            Err(e) => Some(format!("{}: not evaluated: {e}", case.name)),
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} admission golden cases failed:\n{}",
         failures.len(),
         cases.len(),
         failures.join("\n")
