@@ -29,6 +29,8 @@ pub struct Settings {
     /// school's level ([open], default the lower), and the plan target of the distribution.
     #[serde(default)]
     pub dx: truongso_domain::dx::DxRules,
+    #[serde(default)]
+    pub admission: truongso_domain::admission::AdmissionSettings,
 }
 
 impl Settings {
@@ -50,6 +52,7 @@ impl Settings {
             grading: self.grading.clone(),
             statistics: self.statistics.clone(),
             dx: self.dx.clone(),
+            admission: self.admission.clone(),
         }
     }
 

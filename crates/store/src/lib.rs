@@ -5,6 +5,7 @@
 //! [`Conn`] is the one way to run them, on the pool or inside a transaction ([`Tx`]).
 
 pub mod admin_units;
+pub mod admission;
 pub mod audit;
 pub mod classes;
 mod conn;

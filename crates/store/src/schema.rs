@@ -688,3 +688,199 @@ pub enum TargetValues {
     Grade,
     Value,
 }
+
+// Admission to grades 1, 6 and 10 (migration 10).
+
+/// An admission campaign (đợt tuyển sinh): one entry grade of one school year, run by an office
+/// or department (`owner_id`), with its calendar and the documents applicants must upload.
+#[derive(Iden, Clone, Copy)]
+pub enum AdmCampaigns {
+    Table,
+    Id,
+    OwnerId,
+    SchoolYearId,
+    EntryGrade,
+    Name,
+    /// draft | open | closed | published
+    Status,
+    OpensAt,
+    ClosesAt,
+    ResultsAt,
+    MaxChoices,
+    /// JSON list of `{code, label, required}`.
+    RequiredDocuments,
+    /// The run whose results are published (looked up by applicants), if any.
+    PublishedRunId,
+    CreatedAt,
+    UpdatedAt,
+}
+
+/// A school taking part in a campaign with its seats (chỉ tiêu) and, for grade 10 in cities
+/// with zones, its zone code.
+#[derive(Iden, Clone, Copy)]
+pub enum AdmCampaignSchools {
+    Table,
+    Id,
+    CampaignId,
+    SchoolId,
+    Seats,
+    Zone,
+}
+
+/// The admission zone (tuyến) of a school in a grade-1 or grade-6 campaign: the administrative
+/// units (communes, wards) whose children it must admit.
+#[derive(Iden, Clone, Copy)]
+pub enum AdmZoneAreas {
+    Table,
+    Id,
+    CampaignSchoolId,
+    AdminUnitCode,
+}
+
+/// One-time codes sent to a guardian's phone or e-mail (only a hash is kept).
+#[derive(Iden, Clone, Copy)]
+pub enum AdmOtps {
+    Table,
+    Id,
+    Channel,
+    Address,
+    CodeHash,
+    Attempts,
+    ExpiresAt,
+    ConsumedAt,
+    Client,
+    CreatedAt,
+}
+
+/// A guardian's session after proving control of a phone or e-mail (token stored as a hash).
+#[derive(Iden, Clone, Copy)]
+pub enum AdmGuardianSessions {
+    Table,
+    TokenHash,
+    Channel,
+    Address,
+    ExpiresAt,
+    CreatedAt,
+}
+
+/// Messages to guardians (codes, receipts, requests for correction, results): delivered by SMTP
+/// when configured; the demo shows them on an outbox page.
+#[derive(Iden, Clone, Copy)]
+pub enum AdmOutbox {
+    Table,
+    Id,
+    Channel,
+    Recipient,
+    Subject,
+    Body,
+    CreatedAt,
+    DeliveredAt,
+    Error,
+}
+
+/// An application (hồ sơ): one per child and campaign (a resubmitted form updates it).
+#[derive(Iden, Clone, Copy)]
+pub enum AdmApplications {
+    Table,
+    Id,
+    CampaignId,
+    /// Printed on the receipt; the applicant's lookup number until an exam number is imported.
+    TrackingCode,
+    /// Grade 10: the exam's candidate number (số báo danh), from the score import.
+    CandidateNumber,
+    NationalId,
+    BirthDate,
+    FullName,
+    Gender,
+    /// The matching learner record, when the sector database has one.
+    LearnerId,
+    /// The administrative unit (commune/ward) of residence, for zones.
+    ResidenceCode,
+    Address,
+    /// The school the child attends now (grades 6 and 10).
+    CurrentSchool,
+    GuardianName,
+    ContactChannel,
+    ContactAddress,
+    /// Priority group claimed (grade 10: 1–3; grades 1/6: any non-null means priority).
+    PriorityGroup,
+    /// submitted | needs_correction | verified | rejected | withdrawn
+    Status,
+    StaffNote,
+    ReviewedBy,
+    ReviewedAt,
+    /// Grade-10 exam papers, in hundredths.
+    ScoreMath,
+    ScoreLiterature,
+    ScoreLanguage,
+    SubmittedAt,
+    UpdatedAt,
+}
+
+/// Ranked choices (nguyện vọng) of an application: rank 1 is the first choice.
+#[derive(Iden, Clone, Copy)]
+pub enum AdmChoices {
+    Table,
+    Id,
+    ApplicationId,
+    Rank,
+    SchoolId,
+}
+
+/// Documents uploaded with an application, their bytes in the database, and staff review.
+#[derive(Iden, Clone, Copy)]
+pub enum AdmDocuments {
+    Table,
+    Id,
+    ApplicationId,
+    Kind,
+    FileName,
+    ContentType,
+    Size,
+    Content,
+    /// pending | accepted | rejected
+    Status,
+    Note,
+    UploadedAt,
+}
+
+/// An assignment run: a simulation, or the one that is published.
+#[derive(Iden, Clone, Copy)]
+pub enum AdmRuns {
+    Table,
+    Id,
+    CampaignId,
+    Mechanism,
+    Applicants,
+    Admitted,
+    CreatedBy,
+    CreatedAt,
+    PublishedAt,
+}
+
+/// A run's cut-off (điểm chuẩn) per school and choice, in hundredths.
+#[derive(Iden, Clone, Copy)]
+pub enum AdmCutoffs {
+    Table,
+    Id,
+    RunId,
+    SchoolId,
+    Choice,
+    Seats,
+    Admitted,
+    CutOff,
+}
+
+/// A run's outcome for each applicant, with the explanation shown to them.
+#[derive(Iden, Clone, Copy)]
+pub enum AdmResults {
+    Table,
+    Id,
+    RunId,
+    ApplicationId,
+    /// admitted | not_admitted | waiting (in-zone child without a seat: the office places them)
+    Outcome,
+    SchoolId,
+    Choice,
+    Explanation,
+}

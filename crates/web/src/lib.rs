@@ -46,6 +46,8 @@ pub struct AppState {
     pub public_url: Option<String>,
     /// The digital-maturity index's open readings (`[dx]` of the settings file).
     pub dx: std::sync::Arc<truongso_domain::dx::DxRules>,
+    /// Admission's open readings and the limits of its public services (`[admission]`).
+    pub admission: std::sync::Arc<truongso_domain::admission::AdmissionSettings>,
 }
 
 impl AppState {
@@ -69,6 +71,7 @@ impl AppState {
             statistics: Default::default(),
             public_url: None,
             dx: Default::default(),
+            admission: Default::default(),
         }
     }
 }
@@ -195,6 +198,7 @@ pub struct Rules {
     pub grading: truongso_domain::gradebook::compute::GradingRules,
     pub statistics: truongso_domain::statistics::StatisticsSettings,
     pub dx: truongso_domain::dx::DxRules,
+    pub admission: truongso_domain::admission::AdmissionSettings,
 }
 
 /// Serves the application until Ctrl-C. Cookies are `Secure` unless the server listens on a
@@ -210,6 +214,7 @@ pub async fn serve(store: Store, bind: &str, rules: Rules) -> std::io::Result<()
     state.grading = std::sync::Arc::new(rules.grading);
     state.statistics = std::sync::Arc::new(rules.statistics);
     state.dx = std::sync::Arc::new(rules.dx);
+    state.admission = std::sync::Arc::new(rules.admission);
     state.secure_cookies = !listener.local_addr()?.ip().is_loopback();
     state.public_url = std::env::var("TRUONGSO_PUBLIC_URL")
         .ok()

@@ -246,6 +246,17 @@ impl Assignment {
     /// The Vietnamese explanation of applicant `i`'s outcome: the admitting choice and its
     /// cut-off, and why each earlier choice did not admit them.
     pub fn explain(&self, applicants: &[Applicant], schools: &[School], i: usize) -> String {
+        self.explain_named(applicants, i, |s| format!("trường {}", schools[s].code))
+    }
+
+    /// [`Assignment::explain`] with schools called by `name(index)` ("Trường THPT Lê Lợi", for
+    /// people, rather than a code).
+    pub fn explain_named(
+        &self,
+        applicants: &[Applicant],
+        i: usize,
+        name: impl Fn(usize) -> String,
+    ) -> String {
         let a = &applicants[i];
         let o = &self.outcomes[i];
         let x = a.score.vi();
@@ -255,7 +266,7 @@ impl Assignment {
             return text;
         }
         for r in &o.rejections {
-            let code = &schools[r.school as usize].code;
+            let code = name(r.school as usize);
             let why = match r.reason {
                 RejectReason::BelowCutOff { cut_off } => {
                     format!("điểm xét tuyển {x} thấp hơn điểm chuẩn {}", cut_off.vi())
@@ -275,7 +286,7 @@ impl Assignment {
                 RejectReason::NoSeats => "trường không có chỉ tiêu".to_string(),
             };
             text.push_str(&format!(
-                " Nguyện vọng {} (trường {code}): không trúng tuyển vì {why}.",
+                " Nguyện vọng {} ({code}): không trúng tuyển vì {why}.",
                 r.choice + 1
             ));
         }
@@ -291,9 +302,9 @@ impl Assignment {
                     None => "trường chưa tuyển đủ chỉ tiêu nên không lấy điểm chuẩn".to_string(),
                 };
                 text.push_str(&format!(
-                    " Trúng tuyển nguyện vọng {} vào trường {} ({cut}).",
+                    " Trúng tuyển nguyện vọng {} vào {} ({cut}).",
                     c + 1,
-                    schools[s as usize].code
+                    name(s as usize)
                 ));
             }
             _ => text.push_str(" Không trúng tuyển nguyện vọng nào."),

@@ -11,7 +11,9 @@
 //! Scores are exact hundredths ([`Points`]): exam papers are marked to 0.25, priority points to
 //! 0.5, so binary floating point is never used to compare or add them.
 
+pub mod contact;
 pub mod grade10;
+pub mod settings;
 pub mod zone;
 
 use std::fmt;
@@ -19,10 +21,12 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+pub use contact::{Channel, Contact, canonical_tracking_code, tracking_code};
 pub use grade10::{
     Applicant, Assignment, CutOffs, Grade10Rules, Mechanism, Outcome, Rejection, School, StillTied,
     TieBreak, assign,
 };
+pub use settings::{AdmissionSettings, CodeLimits, LookupLimits};
 
 /// A score (or premium, or priority points) held exactly as hundredths: 40.5 is 4050.
 /// Parsed from "40.5", "40,5" (the Vietnamese decimal comma), "40.25", "40", or a JSON number;
