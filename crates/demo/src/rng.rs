@@ -9,7 +9,7 @@ use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 /// The generator used everywhere: value-stable across platforms and cheap to seed.
-pub(crate) type DemoRng = ChaCha8Rng;
+pub type DemoRng = ChaCha8Rng;
 
 /// What a stream is used for; part of its seed so that streams never overlap.
 #[derive(Clone, Copy)]
@@ -22,6 +22,7 @@ pub(crate) enum Stream {
     Fault = 7,
     Marks = 8,
     Dx = 9,
+    Admission = 10,
 }
 
 /// SplitMix64's finaliser: a fast, well-mixing bijection on `u64`.

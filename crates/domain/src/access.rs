@@ -63,6 +63,8 @@ code_enum! {
         DxReview => "dx.review", "Duyệt bản tự đánh giá chuyển đổi số", "Review digital-maturity self-assessments";
         TargetRead => "target.read", "Xem chỉ tiêu kế hoạch và bản đồ trường", "Read plan targets and the school map";
         TargetManage => "target.manage", "Sửa chỉ tiêu kế hoạch", "Edit plan targets";
+        AdmissionManage => "admission.manage", "Tổ chức tuyển sinh: đợt tuyển sinh, nhập điểm, xét tuyển, công bố", "Run admission campaigns: set up, import scores, assign, publish";
+        AdmissionReview => "admission.review", "Xác minh hồ sơ tuyển sinh", "Verify admission applications";
     }
 }
 

@@ -195,6 +195,14 @@ pub async fn seed(
     let with_accounts: std::collections::HashSet<usize> =
         accounts.iter().filter_map(|a| a.school_ordinal).collect();
     crate::dx::seed_demo(store, config.seed, &schools, &with_accounts, year.id).await?;
+    // Admission campaigns of the next school year, one in each phase.
+    crate::admission::demo::seed_demo(
+        store,
+        config.seed,
+        crate::targets::today(),
+        &Default::default(),
+    )
+    .await?;
     // The demo dashboards open with the planted faults already found.
     crate::quality::scan(store, |_, _| {}).await?;
     // A year of monthly plan-target snapshots: today's measured, the past derived (demo only).

@@ -5,6 +5,7 @@
 //! its scope to the store.
 
 mod account;
+pub mod admission;
 mod admin_units;
 pub mod audit;
 mod classes;
@@ -63,6 +64,7 @@ use crate::error::{ApiError, Problem};
         (name = "gradebook", description = "Sổ điểm điện tử (TT 22/2021, TT 27/2020): nhập điểm, tổng kết, khoá sổ, lịch sử thay đổi điểm"),
         (name = "transcripts", description = "Học bạ điện tử: xem, ký số (giáo viên chủ nhiệm, hiệu trưởng), xác thực"),
         (name = "statistics", description = "Báo cáo thống kê đầu năm, cuối năm (TT 25/2024): số liệu theo cây đơn vị tại ngày chốt, chốt và nộp báo cáo, danh sách hồ sơ sau mỗi số liệu, bản công khai đã ẩn số nhỏ"),
+        (name = "admission", description = "Tuyển sinh đầu cấp (lớp 1, 6, 10): đợt tuyển sinh, xét tuyển thử, điểm chuẩn, công bố kết quả"),
         (name = "dx", description = "Chỉ số chuyển đổi số của cơ sở giáo dục (QĐ 4725/QĐ-BGDĐT): tự đánh giá, minh chứng, duyệt, phân bố mức độ"),
         (name = "targets", description = "Chỉ tiêu kế hoạch chuyển đổi số: định nghĩa, tiến độ theo đơn vị, xếp hạng, xu hướng, bản đồ trường"),
     )
@@ -127,7 +129,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(dx::router().layer(axum::extract::DefaultBodyLimit::max(
             truongso_domain::dx::MAX_EVIDENCE_BYTES + 64 * 1024,
         )))
-        .merge(targets::router());
+        .merge(targets::router())
+        .merge(admission::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api)
 }
 

@@ -1,0 +1,72 @@
+//! Applicants for the demo's admission campaigns: children not yet in the sector database (grade
+//! 1), guardians' contacts, and grade-10 exam papers with a realistic spread.
+
+use rand::{Rng, RngExt};
+use truongso_domain::codes::Gender;
+
+use crate::names::{self, NameStyle};
+use crate::rng::{DemoRng, Stream, chance, rng_for};
+
+/// A child entering grade 1, with the guardian who applies.
+#[derive(Debug, Clone)]
+pub struct NewChild {
+    pub full_name: String,
+    pub gender: Gender,
+    pub guardian_name: String,
+    pub guardian_phone: String,
+}
+
+/// The applicant stream of campaign `campaign` (0, 1, 2…) for applicant `index`.
+pub fn applicant_rng(seed: u64, campaign: u64, index: u64) -> ApplicantRng {
+    rng_for(seed, Stream::Admission, (campaign << 32) | index)
+}
+
+/// A Kinh child and their parent (most applicants of a lowland ward).
+pub fn new_child(rng: &mut ApplicantRng) -> NewChild {
+    let gender = if chance(rng, 0.51) {
+        Gender::Male
+    } else {
+        Gender::Female
+    };
+    let child = names::child_name(rng, NameStyle::Kinh, gender);
+    let parent_gender = if chance(rng, 0.6) {
+        Gender::Female
+    } else {
+        Gender::Male
+    };
+    let family = match parent_gender {
+        Gender::Male => child.paternal,
+        Gender::Female => child.maternal,
+    };
+    NewChild {
+        full_name: child.full,
+        gender,
+        guardian_name: names::adult_name(rng, NameStyle::Kinh, parent_gender, family),
+        guardian_phone: names::mobile(rng),
+    }
+}
+
+/// A parent's mobile number (for learners whose record has none).
+pub fn mobile(rng: &mut ApplicantRng) -> String {
+    names::mobile(rng)
+}
+
+/// One grade-10 exam paper in hundredths, in steps of 0.25: roughly normal around `mean` (in
+/// points), clipped to 0.25–10; about one paper in 400 is a 0 (absent or disqualified).
+pub fn exam_paper<R: Rng + ?Sized>(rng: &mut R, mean: f64) -> i64 {
+    if rng.random_range(0..400) == 0 {
+        return 0;
+    }
+    // The sum of four uniforms is close enough to a bell for demo data.
+    let spread: f64 = (0..4).map(|_| rng.random_range(-1.0..1.0)).sum::<f64>() * 1.1;
+    let points = (mean + spread).clamp(0.25, 10.0);
+    ((points * 4.0).round() as i64) * 25
+}
+
+/// The applicant generator's random stream.
+pub type ApplicantRng = DemoRng;
+
+/// Random bits for the tracking code of a seeded application (distinct per campaign and index).
+pub fn code_random(campaign: u64, index: u64) -> u64 {
+    crate::rng::mix(crate::rng::mix(campaign).wrapping_add(index))
+}
