@@ -63,6 +63,8 @@ code_enum! {
         DxReview => "dx.review", "Duyệt bản tự đánh giá chuyển đổi số", "Review digital-maturity self-assessments";
         TargetRead => "target.read", "Xem chỉ tiêu kế hoạch và bản đồ trường", "Read plan targets and the school map";
         TargetManage => "target.manage", "Sửa chỉ tiêu kế hoạch", "Edit plan targets";
+        AdmissionManage => "admission.manage", "Quản lý đợt tuyển sinh đầu cấp", "Manage admission campaigns";
+        AdmissionReview => "admission.review", "Xác minh hồ sơ tuyển sinh", "Verify admission applications";
     }
 }
 
