@@ -107,9 +107,8 @@ fn queue_from() -> SelectStatement {
 
 /// The applications of the campaign within the reach (`None`: nothing is reached).
 fn reach_condition(campaign: &Campaign, reach: &Reach) -> Option<Condition> {
-    let base = Condition::all().add(
-        Expr::col((AdmApplications::Table, AdmApplications::CampaignId)).eq(campaign.id),
-    );
+    let base = Condition::all()
+        .add(Expr::col((AdmApplications::Table, AdmApplications::CampaignId)).eq(campaign.id));
     match reach {
         Reach::All => Some(base),
         Reach::FirstChoiceUnder(path) => Some(base.add(path_prefix(path))),
@@ -164,12 +163,12 @@ async fn with_search(
 ) -> StoreResult<Condition> {
     Ok(match search {
         None => cond,
-        Some(Search::TrackingCode(code)) => cond.add(
-            Expr::col((AdmApplications::Table, AdmApplications::TrackingCode)).eq(code),
-        ),
-        Some(Search::NationalId(id)) => cond.add(
-            Expr::col((AdmApplications::Table, AdmApplications::NationalId)).eq(id),
-        ),
+        Some(Search::TrackingCode(code)) => {
+            cond.add(Expr::col((AdmApplications::Table, AdmApplications::TrackingCode)).eq(code))
+        }
+        Some(Search::NationalId(id)) => {
+            cond.add(Expr::col((AdmApplications::Table, AdmApplications::NationalId)).eq(id))
+        }
         Some(Search::Name(key)) => {
             let names: Vec<(i64, String)> = conn
                 .fetch_all(
@@ -185,9 +184,7 @@ async fn with_search(
                 .filter(|(_, name)| {
                     let folded = fold(name);
                     let parts: Vec<&str> = folded.split(' ').collect();
-                    words
-                        .iter()
-                        .all(|w| parts.iter().any(|p| p.starts_with(w)))
+                    words.iter().all(|w| parts.iter().any(|p| p.starts_with(w)))
                 })
                 .map(|(id, _)| id)
                 .take(MAX_NAME_MATCHES)
@@ -232,9 +229,8 @@ pub async fn queue(
     };
     let mut cond = filter_condition(cond, filter);
     if let Some(status) = filter.status {
-        cond = cond.add(
-            Expr::col((AdmApplications::Table, AdmApplications::Status)).eq(status.code()),
-        );
+        cond = cond
+            .add(Expr::col((AdmApplications::Table, AdmApplications::Status)).eq(status.code()));
     }
     let cond = with_search(conn, cond, search_of(filter.q.as_deref())).await?;
     let (total,): (i64,) = conn
@@ -342,12 +338,9 @@ async fn in_reach(
         .fetch_optional(
             queue_from()
                 .column((AdmApplications::Table, AdmApplications::Id))
-                .cond_where(
-                    cond.add(
-                        Expr::col((AdmApplications::Table, AdmApplications::Id))
-                            .eq(application_id),
-                    ),
-                ),
+                .cond_where(cond.add(
+                    Expr::col((AdmApplications::Table, AdmApplications::Id)).eq(application_id),
+                )),
         )
         .await?;
     Ok(found.is_some())
@@ -401,10 +394,7 @@ const DOCUMENT_COLUMNS: [AdmDocuments; 9] = [
 ];
 
 /// The documents of an application (the caller has checked the reach), in upload order.
-pub async fn documents(
-    conn: &mut Conn<'_>,
-    application_id: i64,
-) -> StoreResult<Vec<DocumentInfo>> {
+pub async fn documents(conn: &mut Conn<'_>, application_id: i64) -> StoreResult<Vec<DocumentInfo>> {
     conn.fetch_all(
         Query::select()
             .columns(DOCUMENT_COLUMNS)
@@ -578,7 +568,10 @@ pub async fn review(
             Query::update()
                 .table(AdmApplications::Table)
                 .values([
-                    (AdmApplications::Status, input.decision.status().code().into()),
+                    (
+                        AdmApplications::Status,
+                        input.decision.status().code().into(),
+                    ),
                     (AdmApplications::StaffNote, note.clone().into()),
                     (AdmApplications::PriorityGroup, input.priority_group.into()),
                     (AdmApplications::ReviewedBy, reviewer.into()),
@@ -589,7 +582,14 @@ pub async fn review(
         )
         .await?;
     let (subject, body) = message(&campaign, &current, input.decision, note.as_deref());
-    send(tx, &current.contact_channel, &current.contact_address, &subject, &body).await?;
+    send(
+        tx,
+        &current.contact_channel,
+        &current.contact_address,
+        &subject,
+        &body,
+    )
+    .await?;
     application_for_staff(&mut tx.conn(), scope, &campaign, current.id).await
 }
 
@@ -718,11 +718,20 @@ enum Column {
 }
 
 const COLUMNS: [(Column, &str, &[&str]); 7] = [
-    (Column::CandidateNumber, "Số báo danh", &["so bao danh", "sbd"]),
+    (
+        Column::CandidateNumber,
+        "Số báo danh",
+        &["so bao danh", "sbd"],
+    ),
     (
         Column::NationalId,
         "Mã định danh",
-        &["ma dinh danh", "so dinh danh", "ma dinh danh ca nhan", "cccd"],
+        &[
+            "ma dinh danh",
+            "so dinh danh",
+            "ma dinh danh ca nhan",
+            "cccd",
+        ],
     ),
     (Column::Name, "Họ và tên", &["ho va ten", "ho ten"]),
     (Column::BirthDate, "Ngày sinh", &["ngay sinh"]),
@@ -742,7 +751,9 @@ fn header(table: &Table) -> Result<(usize, HashMap<Column, usize>), Vec<String>>
         let mut found = HashMap::new();
         for (j, cell) in row.cells.iter().enumerate() {
             let key = fold(&cell.display());
-            if let Some((col, _, _)) = COLUMNS.iter().find(|(_, _, names)| names.contains(&key.as_str()))
+            if let Some((col, _, _)) = COLUMNS
+                .iter()
+                .find(|(_, _, names)| names.contains(&key.as_str()))
             {
                 found.entry(*col).or_insert(j);
             }
@@ -775,7 +786,9 @@ struct ScoreRow {
 
 fn cell<'a>(row: &'a TableRow, cols: &HashMap<Column, usize>, c: Column) -> &'a Cell {
     static EMPTY: Cell = Cell::Empty;
-    cols.get(&c).and_then(|j| row.cells.get(*j)).unwrap_or(&EMPTY)
+    cols.get(&c)
+        .and_then(|j| row.cells.get(*j))
+        .unwrap_or(&EMPTY)
 }
 
 fn date_of(cell: &Cell) -> Option<NaiveDate> {
@@ -996,7 +1009,7 @@ async fn match_rows(
             );
             continue;
         };
-        if fold(&r.name) != fold(&k.full_name) {
+        if !same_name(&r.name, &k.full_name) {
             push(
                 r.number,
                 Column::Name,
@@ -1033,6 +1046,13 @@ async fn match_rows(
         }
     }
     Ok(targets)
+}
+
+/// Names agree when equal but for case and spacing, or — for a file written without
+/// diacritics ("Nguyen Van An") — equal once folded. "Nguyễn Văn Ân" is not "Nguyễn Văn An".
+fn same_name(file: &str, stored: &str) -> bool {
+    let lower = |s: &str| truongso_domain::text::clean(s).to_lowercase();
+    lower(file) == lower(stored) || (file.is_ascii() && fold(file) == fold(stored))
 }
 
 /// Writes the rows (all checked): numbers are cleared first so that two applications may
