@@ -875,18 +875,15 @@ fn read_row(
 /// Most errors listed for one file (the rest are summarised).
 const MAX_ERRORS: usize = 200;
 
-/// Imports grade-10 exam scores (Số báo danh, Mã định danh, Họ và tên, Ngày sinh, Toán, Ngữ văn,
-/// Ngoại ngữ): each row is matched to the campaign's application by national ID, whose name
-/// and birth date must agree, and sets its candidate number and the three papers. All or
-/// nothing: any bad row — or a national ID with no application — writes nothing and the error
-/// names every bad row and column. Only the campaign's owner imports, before publication.
-pub async fn import_scores(
-    tx: &mut Tx,
+/// Whether the actor may import scores into the campaign: its owner's officers (others: not
+/// found), a grade-10 campaign whose results are not published (else a conflict). Checked
+/// before a file is even read.
+pub async fn import_allowed(
+    conn: &mut Conn<'_>,
     scope: &Scope,
     campaign: &Campaign,
-    table: &Table,
-) -> StoreResult<ImportReport> {
-    if !super::manages(&mut tx.conn(), scope, campaign).await? {
+) -> StoreResult<()> {
+    if !super::manages(conn, scope, campaign).await? {
         return Err(StoreError::not_found("đợt tuyển sinh"));
     }
     if !campaign.by_exam() {
@@ -901,6 +898,21 @@ pub async fn import_scores(
             "Kết quả đã công bố: không nhập lại điểm thi được.",
         ));
     }
+    Ok(())
+}
+
+/// Imports grade-10 exam scores (Số báo danh, Mã định danh, Họ và tên, Ngày sinh, Toán, Ngữ văn,
+/// Ngoại ngữ): each row is matched to the campaign's application by national ID, whose name
+/// and birth date must agree, and sets its candidate number and the three papers. All or
+/// nothing: any bad row — or a national ID with no application — writes nothing and the error
+/// names every bad row and column. Only the campaign's owner imports, before publication.
+pub async fn import_scores(
+    tx: &mut Tx,
+    scope: &Scope,
+    campaign: &Campaign,
+    table: &Table,
+) -> StoreResult<ImportReport> {
+    import_allowed(&mut tx.conn(), scope, campaign).await?;
     let (head, cols) = header(table).map_err(|mut missing| {
         if missing.is_empty() {
             missing.push("Không tìm thấy dòng tiêu đề của bảng điểm.".into());
