@@ -388,12 +388,15 @@ fn request_for(method: &str, path: &str, t: &Targets, f: &Fixture) -> Request {
         // Admission, staff side: the queue finds the application; a review verifies it; a score
         // file with the header only imports nothing (grades 1/6 answer 409 after the reach check).
         ("GET", "/api/v1/admission/campaigns/{campaign_id}/applications") => list(String::new()),
-        ("POST", "/api/v1/admission/campaigns/{campaign_id}/applications/{application_id}/review") => {
-            record(Some(json!({ "decision": "verify" })))
-        }
+        (
+            "POST",
+            "/api/v1/admission/campaigns/{campaign_id}/applications/{application_id}/review",
+        ) => record(Some(json!({ "decision": "verify" }))),
         ("POST", "/api/v1/admission/campaigns/{campaign_id}/scores") => Request {
             uri: uri.clone(),
-            body: Some("Số báo danh,Mã định danh,Họ và tên,Ngày sinh,Toán,Ngữ văn,Ngoại ngữ\n".into()),
+            body: Some(
+                "Số báo danh,Mã định danh,Họ và tên,Ngày sinh,Toán,Ngữ văn,Ngoại ngữ\n".into(),
+            ),
             scoped: true,
             list: false,
         },
@@ -907,7 +910,7 @@ async fn targets_in_school(
     };
     targets.duplicate = duplicate_case(t, f, learner, into).await;
     targets.submission = frozen_report(t, f, school).await;
-    let campaign = support::admission::open_campaign(&t.store, &[school]).await;
+    let campaign = support::admission::open_campaign(&t.store, &[school], None).await;
     let national_id = format!("0792100{:05}", f.next());
     let (application, document) = support::admission::insert_application(
         &t.store,

@@ -11,8 +11,8 @@ use truongso_store::schema::{
 use truongso_store::{Scope, Store, orgs, years};
 
 /// An open campaign run by the nearest office (or department, or ministry) above `schools[0]`,
-/// for the entry grade of its first level, taking in `schools`.
-pub async fn open_campaign(store: &Store, schools: &[i64]) -> Campaign {
+/// for `grade` (default: the entry grade of its first level), taking in `schools`.
+pub async fn open_campaign(store: &Store, schools: &[i64], grade: Option<i32>) -> Campaign {
     let mut conn = store.conn();
     let first = orgs::get(&mut conn, &Scope::All, schools[0]).await.unwrap();
     let owner = orgs::ancestors(&mut conn, &Scope::All, &first)
@@ -27,11 +27,11 @@ pub async fn open_campaign(store: &Store, schools: &[i64]) -> Campaign {
             )
         })
         .expect("a school lies under an office");
-    let grade = match first.levels.0.first() {
+    let grade = grade.unwrap_or(match first.levels.0.first() {
         Some(SchoolLevel::Primary) => 1,
         Some(SchoolLevel::LowerSecondary) => 6,
         _ => 10,
-    };
+    });
     let year = years::current(&mut conn).await.unwrap().unwrap().id;
     drop(conn);
     // Inserted as stored rather than through `create_campaign`: the access matrix needs a
