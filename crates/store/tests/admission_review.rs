@@ -51,14 +51,12 @@ async fn world(store: &Store) -> World {
         .find(|u| u.kind == OrgKind::Department)
         .unwrap()
         .clone();
-    drop(conn);
-    let upper = vec![
+    let upper = [
         school(store, &department, "79990001", "Trường THPT Thử Nghiệm A").await,
         school(store, &department, "79990002", "Trường THPT Thử Nghiệm B").await,
     ];
     let mut conn = store.conn();
     let year = years::current(&mut conn).await.unwrap().unwrap().id;
-    drop(conn);
     let campaign = grade10_campaign(store, &department, &[&upper[0], &upper[1]], year).await;
     let (a, b) = (upper[0].id, upper[1].id);
     let apps = vec![

@@ -990,14 +990,14 @@ async fn match_rows(
     let mut seen_numbers: HashMap<&str, usize> = HashMap::new();
     let mut targets = vec![];
     for r in rows {
-        if !r.candidate_number.is_empty() {
-            if let Some(first) = seen_numbers.insert(&r.candidate_number, r.number) {
-                push(
-                    r.number,
-                    Column::CandidateNumber,
-                    format!("số báo danh {} trùng với dòng {first}.", r.candidate_number),
-                );
-            }
+        if !r.candidate_number.is_empty()
+            && let Some(first) = seen_numbers.insert(&r.candidate_number, r.number)
+        {
+            push(
+                r.number,
+                Column::CandidateNumber,
+                format!("số báo danh {} trùng với dòng {first}.", r.candidate_number),
+            );
         }
         if r.national_id.is_empty() {
             continue;

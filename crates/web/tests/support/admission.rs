@@ -33,7 +33,6 @@ pub async fn open_campaign(store: &Store, schools: &[i64], grade: Option<i32>) -
         _ => 10,
     });
     let year = years::current(&mut conn).await.unwrap().unwrap().id;
-    drop(conn);
     // Inserted as stored rather than through `create_campaign`: the access matrix needs a
     // campaign for any school it targets, preschools included.
     let now = Utc::now();
