@@ -38,6 +38,11 @@ struct Targets {
     item: String,
     /// A frozen statistical report of the school.
     submission: i64,
+    /// An open admission campaign taking in the school, an application whose first choice is
+    /// the school, and its document.
+    campaign: i64,
+    application: i64,
+    document: i64,
 }
 
 /// Where the targets lie relative to the caller's reach.
@@ -273,6 +278,12 @@ fn request_for(method: &str, path: &str, t: &Targets, f: &Fixture) -> Request {
                 .replace("{school_id}", &t.school.to_string())
                 .replace("{org_id}", &t.org.to_string());
         }
+        if resource == "admission" {
+            return p
+                .replace("{campaign_id}", &t.campaign.to_string())
+                .replace("{application_id}", &t.application.to_string())
+                .replace("{document_id}", &t.document.to_string());
+        }
         if resource == "targets" {
             return p
                 .replace("{code}", "teachers_account")
@@ -374,6 +385,22 @@ fn request_for(method: &str, path: &str, t: &Targets, f: &Fixture) -> Request {
         },
         ("POST", "/api/v1/dx/schools/{school_id}/submit") => record(None),
         ("GET", p) if p.starts_with("/api/v1/dx/") => record(None),
+        // Admission, staff side: the queue finds the application; a review verifies it; a score
+        // file with the header only imports nothing (grades 1/6 answer 409 after the reach check).
+        ("GET", "/api/v1/admission/campaigns/{campaign_id}/applications") => list(String::new()),
+        (
+            "POST",
+            "/api/v1/admission/campaigns/{campaign_id}/applications/{application_id}/review",
+        ) => record(Some(json!({ "decision": "verify" }))),
+        ("POST", "/api/v1/admission/campaigns/{campaign_id}/scores") => Request {
+            uri: uri.clone(),
+            body: Some(
+                "Số báo danh,Mã định danh,Họ và tên,Ngày sinh,Toán,Ngữ văn,Ngoại ngữ\n".into(),
+            ),
+            scoped: true,
+            list: false,
+        },
+        ("GET", p) if p.starts_with("/api/v1/admission/campaigns/") => record(None),
         ("GET", "/api/v1/classes") => list(format!("org_unit_id={}", t.school)),
         ("GET", "/api/v1/org-units") => list(format!("parent_id={}", f.parent_of[&t.school])),
         ("GET", "/api/v1/audit") => list(format!("entity=learner&entity_id={}", t.learner)),
@@ -883,6 +910,19 @@ async fn targets_in_school(
     };
     targets.duplicate = duplicate_case(t, f, learner, into).await;
     targets.submission = frozen_report(t, f, school).await;
+    let campaign = support::admission::open_campaign(&t.store, &[school], None).await;
+    let national_id = format!("0792100{:05}", f.next());
+    let (application, document) = support::admission::insert_application(
+        &t.store,
+        &campaign,
+        &national_id,
+        "Phạm Thị Ma Trận",
+        &[school],
+    )
+    .await;
+    targets.campaign = campaign.id;
+    targets.application = application;
+    targets.document = document;
     targets
 }
 

@@ -89,6 +89,19 @@ pub struct DocumentRequirement {
     pub required: bool,
 }
 
+/// The JSON text of `required_documents` (a TEXT column on both backends: `sqlx(json)` would
+/// expect a JSON column on PostgreSQL).
+#[derive(sqlx::Type)]
+#[sqlx(transparent)]
+pub struct DocumentsText(String);
+
+impl TryFrom<DocumentsText> for Vec<DocumentRequirement> {
+    type Error = serde_json::Error;
+    fn try_from(t: DocumentsText) -> Result<Self, Self::Error> {
+        serde_json::from_str(&t.0)
+    }
+}
+
 /// A campaign as stored.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Campaign {
@@ -104,7 +117,7 @@ pub struct Campaign {
     pub closes_at: DateTime<Utc>,
     pub results_at: DateTime<Utc>,
     pub max_choices: i32,
-    #[sqlx(json)]
+    #[sqlx(try_from = "DocumentsText")]
     pub required_documents: Vec<DocumentRequirement>,
     pub published_run_id: Option<i64>,
     pub created_at: DateTime<Utc>,

@@ -116,8 +116,8 @@ pub(crate) async fn create_campaign(s: &AppState, actor: &Actor, body: &NewCampa
 }
 
 /// A campaign with its schools, seats, zones and application counts.
-#[utoipa::path(get, path = "/admission/campaigns/{id}", tag = "admission",
-    params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/admission/campaigns/{campaign_id}", tag = "admission",
+    params(("campaign_id" = i64, Path)),
     responses((status = 200, body = CampaignDetail), (status = 404, body = Problem)))]
 async fn read_campaign(
     State(s): State<AppState>,
@@ -134,8 +134,8 @@ pub struct StatusBody {
 }
 
 /// Opens, closes or reopens a campaign (409 for a change its phase does not allow).
-#[utoipa::path(post, path = "/admission/campaigns/{id}/status", tag = "admission",
-    params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/admission/campaigns/{campaign_id}/status", tag = "admission",
+    params(("campaign_id" = i64, Path)),
     request_body = StatusBody,
     responses((status = 200, body = CampaignDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn change_status(
@@ -160,8 +160,8 @@ pub(crate) async fn set_status(s: &AppState, actor: &Actor, id: i64, to: Campaig
 }
 
 /// The assignment runs of a campaign, newest first.
-#[utoipa::path(get, path = "/admission/campaigns/{id}/runs", tag = "admission",
-    params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/admission/campaigns/{campaign_id}/runs", tag = "admission",
+    params(("campaign_id" = i64, Path)),
     responses((status = 200, body = Vec<Run>), (status = 404, body = Problem)))]
 async fn list_runs(State(s): State<AppState>, actor: Actor, Path(id): Path<i64>) -> ApiResult<Json<Vec<Run>>> {
     let c = admission::campaign_in_scope(&mut s.store.conn(), &actor.scope, id).await?;
@@ -170,8 +170,8 @@ async fn list_runs(State(s): State<AppState>, actor: Actor, Path(id): Path<i64>)
 
 /// Runs the assignment on the verified applications under the configured rules and stores it
 /// as a simulation (not published). 409 while the campaign still takes applications.
-#[utoipa::path(post, path = "/admission/campaigns/{id}/runs", tag = "admission",
-    params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/admission/campaigns/{campaign_id}/runs", tag = "admission",
+    params(("campaign_id" = i64, Path)),
     responses((status = 201, body = Run), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn simulate(
     State(s): State<AppState>,
@@ -210,8 +210,8 @@ pub(crate) async fn load_run(s: &AppState, actor: &Actor, id: i64, run_id: i64) 
 }
 
 /// A run's summary and cut-offs (public once published; staff see every simulation).
-#[utoipa::path(get, path = "/admission/campaigns/{id}/runs/{run_id}", tag = "admission",
-    params(("id" = i64, Path), ("run_id" = i64, Path)),
+#[utoipa::path(get, path = "/admission/campaigns/{campaign_id}/runs/{run_id}", tag = "admission",
+    params(("campaign_id" = i64, Path), ("run_id" = i64, Path)),
     responses((status = 200, body = RunDetail), (status = 404, body = Problem)))]
 async fn read_run(
     State(s): State<AppState>,
@@ -232,8 +232,8 @@ pub struct ResultsQuery {
 }
 
 /// Applicants' results of a run with their explanations (personal data: the read is audited).
-#[utoipa::path(get, path = "/admission/campaigns/{id}/runs/{run_id}/results", tag = "admission",
-    params(("id" = i64, Path), ("run_id" = i64, Path), ResultsQuery),
+#[utoipa::path(get, path = "/admission/campaigns/{campaign_id}/runs/{run_id}/results", tag = "admission",
+    params(("campaign_id" = i64, Path), ("run_id" = i64, Path), ResultsQuery),
     responses((status = 200, body = Page<RunResult>), (status = 404, body = Problem)))]
 async fn run_results(
     State(s): State<AppState>,
@@ -270,8 +270,8 @@ pub(crate) async fn load_results(
 }
 
 /// Publishes a run: applicants can look its results up; a later run may replace it.
-#[utoipa::path(post, path = "/admission/campaigns/{id}/runs/{run_id}/publish", tag = "admission",
-    params(("id" = i64, Path), ("run_id" = i64, Path)),
+#[utoipa::path(post, path = "/admission/campaigns/{campaign_id}/runs/{run_id}/publish", tag = "admission",
+    params(("campaign_id" = i64, Path), ("run_id" = i64, Path)),
     responses((status = 200, body = Campaign), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn publish(
     State(s): State<AppState>,

@@ -7,6 +7,7 @@
 mod account;
 pub mod admission;
 mod admin_units;
+pub mod admission_staff;
 pub mod audit;
 mod classes;
 pub mod consents;
@@ -64,8 +65,8 @@ use crate::error::{ApiError, Problem};
         (name = "gradebook", description = "Sổ điểm điện tử (TT 22/2021, TT 27/2020): nhập điểm, tổng kết, khoá sổ, lịch sử thay đổi điểm"),
         (name = "transcripts", description = "Học bạ điện tử: xem, ký số (giáo viên chủ nhiệm, hiệu trưởng), xác thực"),
         (name = "statistics", description = "Báo cáo thống kê đầu năm, cuối năm (TT 25/2024): số liệu theo cây đơn vị tại ngày chốt, chốt và nộp báo cáo, danh sách hồ sơ sau mỗi số liệu, bản công khai đã ẩn số nhỏ"),
-        (name = "admission", description = "Tuyển sinh đầu cấp (lớp 1, 6, 10): đợt tuyển sinh, xét tuyển thử, điểm chuẩn, công bố kết quả"),
         (name = "dx", description = "Chỉ số chuyển đổi số của cơ sở giáo dục (QĐ 4725/QĐ-BGDĐT): tự đánh giá, minh chứng, duyệt, phân bố mức độ"),
+        (name = "admission", description = "Tuyển sinh đầu cấp (lớp 1, 6, 10): đợt tuyển sinh, hàng đợi xác minh hồ sơ, giấy tờ, yêu cầu bổ sung, nhóm ưu tiên, nhập điểm thi lớp 10, xét tuyển thử, điểm chuẩn, công bố, tra cứu kết quả"),
         (name = "targets", description = "Chỉ tiêu kế hoạch chuyển đổi số: định nghĩa, tiến độ theo đơn vị, xếp hạng, xu hướng, bản đồ trường"),
     )
 )]
@@ -130,7 +131,12 @@ fn documented() -> OpenApiRouter<AppState> {
             truongso_domain::dx::MAX_EVIDENCE_BYTES + 64 * 1024,
         )))
         .merge(targets::router())
-        .merge(admission::router());
+        .merge(admission::router())
+        .merge(
+            admission_staff::router().layer(axum::extract::DefaultBodyLimit::max(
+                truongso_domain::tabular::MAX_FILE_BYTES,
+            )),
+        );
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api)
 }
 

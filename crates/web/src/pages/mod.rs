@@ -2,6 +2,7 @@
 //! the learner forms. Plain HTML forms and links: everything works without JavaScript.
 
 mod account;
+mod admission_staff;
 mod dx;
 mod exports;
 mod gradebook;
@@ -184,6 +185,26 @@ pub fn router() -> Router<AppState> {
         .route("/dx/evidence/{id}", get(dx::evidence))
         .route("/dx/units/{id}", get(dx::queue_page))
         .route("/dx/units/{id}/distribution", get(dx::distribution_page))
+        .route(
+            "/campaigns/{id}/applications",
+            get(admission_staff::queue_page),
+        )
+        .route(
+            "/campaigns/{id}/applications/{application_id}",
+            get(admission_staff::review_page).post(admission_staff::review_post),
+        )
+        .route(
+            "/campaigns/{id}/documents/{document_id}",
+            get(admission_staff::document),
+        )
+        .route(
+            "/campaigns/{id}/scores",
+            get(admission_staff::scores_page)
+                .post(admission_staff::scores_post)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    truongso_domain::tabular::MAX_FILE_BYTES,
+                )),
+        )
         .route("/targets", get(targets::home))
         .route("/orgs/{id}/targets", get(targets::dashboard))
         .route("/orgs/{id}/map", get(targets::map_page))
