@@ -294,6 +294,16 @@ impl EvidenceType {
 /// Checks an evidence file: its size, and that its content is an accepted type agreeing with
 /// its name's extension (a renamed executable is neither). The message is for the uploader.
 pub fn check_evidence(file_name: &str, bytes: &[u8]) -> Result<EvidenceType, String> {
+    check_file(file_name, bytes, EvidenceType::ALL)
+}
+
+/// Checks an uploaded file against the types `accepted` (by content, agreeing with the name's
+/// extension) and [`MAX_EVIDENCE_BYTES`]; shared by every upload of documents (admission too).
+pub fn check_file(
+    file_name: &str,
+    bytes: &[u8],
+    accepted: &[EvidenceType],
+) -> Result<EvidenceType, String> {
     if bytes.is_empty() {
         return Err("Tệp rỗng.".into());
     }
@@ -303,9 +313,16 @@ pub fn check_evidence(file_name: &str, bytes: &[u8]) -> Result<EvidenceType, Str
             MAX_EVIDENCE_BYTES / 1024 / 1024
         ));
     }
-    let kind = EvidenceType::sniff(bytes).ok_or(
-        "Chỉ nhận tệp PDF, ảnh JPEG/PNG, Word (.docx) hoặc Excel (.xlsx): nội dung tệp không thuộc loại nào trong số đó.",
-    )?;
+    let refused = || {
+        let names: Vec<&str> = accepted.iter().map(|t| t.label_vi()).collect();
+        format!(
+            "Chỉ nhận tệp {}: nội dung tệp không thuộc loại nào trong số đó.",
+            names.join(", ")
+        )
+    };
+    let kind = EvidenceType::sniff(bytes)
+        .filter(|k| accepted.contains(k))
+        .ok_or_else(refused)?;
     let ext = file_name
         .rsplit_once('.')
         .map(|(_, e)| e.to_lowercase())

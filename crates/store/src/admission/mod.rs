@@ -88,6 +88,18 @@ pub struct DocumentRequirement {
     pub required: bool,
 }
 
+/// A JSON document kept in a TEXT column: `#[sqlx(json)]` decodes JSONB on PostgreSQL only.
+#[derive(sqlx::Type)]
+#[sqlx(transparent)]
+pub struct JsonText(String);
+
+impl TryFrom<JsonText> for Vec<DocumentRequirement> {
+    type Error = serde_json::Error;
+    fn try_from(t: JsonText) -> Result<Self, Self::Error> {
+        serde_json::from_str(&t.0)
+    }
+}
+
 /// A campaign as stored.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Campaign {
@@ -103,7 +115,7 @@ pub struct Campaign {
     pub closes_at: DateTime<Utc>,
     pub results_at: DateTime<Utc>,
     pub max_choices: i32,
-    #[sqlx(json)]
+    #[sqlx(try_from = "JsonText")]
     pub required_documents: Vec<DocumentRequirement>,
     pub published_run_id: Option<i64>,
     pub created_at: DateTime<Utc>,
