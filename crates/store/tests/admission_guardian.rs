@@ -87,7 +87,10 @@ async fn open_campaign(store: &Store, grade: i32) -> Campaign {
     .take(3)
     .collect();
     assert!(!schools.is_empty());
-    let ward = a_ward(store).await;
+    let ward = match schools.iter().find_map(|s| s.ward_code.clone()) {
+        Some(w) => w,
+        None => a_ward(store).await,
+    };
     let year = years::current(&mut store.conn()).await.unwrap().unwrap();
     let now = Utc::now();
     let input = NewCampaign {
@@ -157,7 +160,11 @@ async fn form(store: &Store, campaign: &Campaign, serial: u32) -> ApplicationFor
         birth_date: NaiveDate::from_ymd_opt(birth_year, 3, 14),
         full_name: "Nguyễn Văn Thử".into(),
         gender: "M".into(),
-        residence_code: a_ward(store).await,
+        residence_code: guardian::residence_choices(&mut store.conn(), campaign.id)
+            .await
+            .unwrap()
+            .first()
+            .map_or(a_ward(store).await, |(code, _)| code.clone()),
         address: "12 Phố Huế".into(),
         current_school: "THCS Thử Nghiệm".into(),
         guardian_name: "Nguyễn Thị Mẹ".into(),
@@ -296,6 +303,24 @@ async fn codes_open_sessions_and_are_limited() {
             verify_code(&mut tx, &other, &code, &limits).await.unwrap(),
             CodeCheck::Expired
         );
+
+        // One client cannot spray codes over many addresses.
+        let tight = CodeLimits {
+            per_client_per_hour: 2,
+            ..CodeLimits::default()
+        };
+        for phone in ["0911111111", "0922222222"] {
+            send_code(&mut tx, &contact(phone), Some("10.9.9.9"), &tight)
+                .await
+                .unwrap();
+        }
+        let e = send_code(&mut tx, &contact("0933333333"), Some("10.9.9.9"), &tight)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Conflict(_)), "{e:?}");
+        send_code(&mut tx, &contact("0933333333"), Some("10.9.9.8"), &tight)
+            .await
+            .unwrap();
     })
     .await;
 }
@@ -457,6 +482,10 @@ async fn the_learner_record_decides_the_date_of_birth_without_revealing_it() {
         f.birth_date = Some(birth);
         let ok = do_submit(&store, &campaign, &me, &f).await.unwrap();
         assert_eq!(ok.application.learner_id, Some(learner_id));
+        let wards = guardian::residence_choices(&mut store.conn(), campaign.id)
+            .await
+            .unwrap();
+        assert!(wards.len() > 10, "{wards:?}");
     })
     .await;
 }

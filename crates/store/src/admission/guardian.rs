@@ -43,7 +43,8 @@ pub struct CodeSent {
 }
 
 /// Sends a six-digit code to `contact` (an outbox message) and stores its digest, unless the
-/// address was already sent `per_address_per_hour` codes in the last hour.
+/// address was already sent `per_address_per_hour` codes in the last hour, or the client
+/// `per_client_per_hour`.
 pub async fn send_code(
     tx: &mut Tx,
     contact: &Contact,
@@ -69,6 +70,24 @@ pub async fn send_code(
                 contact.masked()
             ),
         ));
+    }
+    if let Some(ip) = client_ip {
+        let (from_client,): (i64,) = tx
+            .conn()
+            .fetch_one(
+                Query::select()
+                    .expr(Expr::cust("COUNT(*)"))
+                    .from(O::Table)
+                    .and_where(Expr::col(O::Client).eq(ip))
+                    .and_where(Expr::col(O::CreatedAt).gt(now - Duration::hours(1))),
+            )
+            .await?;
+        if from_client >= i64::from(limits.per_client_per_hour) {
+            return Err(StoreError::conflict(
+                "contact",
+                "Thiết bị hoặc mạng của bạn đã yêu cầu quá nhiều mã trong một giờ qua. Vui lòng thử lại sau.",
+            ));
+        }
     }
     let code = format!("{:06}", OsRng.next_u64() % 1_000_000);
     let expires_at = now + Duration::minutes(i64::from(limits.valid_minutes));
@@ -977,4 +996,73 @@ pub async fn document_file(
         )
         .await?;
     Ok((doc, bytes))
+}
+
+/// The communes and wards a guardian picks their residence from: those (2025 scheme) of the
+/// provinces where the campaign's schools and zones lie, by name. Small enough for a plain
+/// `<select>` on a slow link.
+pub async fn residence_choices(
+    conn: &mut Conn<'_>,
+    campaign_id: i64,
+) -> StoreResult<Vec<(String, String)>> {
+    use crate::schema::{AdmCampaignSchools as CS, AdmZoneAreas as Z, OrgUnits};
+    let school_wards = Query::select()
+        .column((OrgUnits::Table, OrgUnits::WardCode))
+        .from(OrgUnits::Table)
+        .inner_join(
+            CS::Table,
+            Expr::col((CS::Table, CS::SchoolId)).equals((OrgUnits::Table, OrgUnits::Id)),
+        )
+        .and_where(Expr::col((CS::Table, CS::CampaignId)).eq(campaign_id))
+        .and_where(Expr::col((OrgUnits::Table, OrgUnits::WardCode)).is_not_null())
+        .to_owned();
+    let zone_wards = Query::select()
+        .column((Z::Table, Z::AdminUnitCode))
+        .from(Z::Table)
+        .inner_join(
+            CS::Table,
+            Expr::col((CS::Table, CS::Id)).equals((Z::Table, Z::CampaignSchoolId)),
+        )
+        .and_where(Expr::col((CS::Table, CS::CampaignId)).eq(campaign_id))
+        .to_owned();
+    let provinces = Query::select()
+        .column(AdminUnits::ParentCode)
+        .from(AdminUnits::Table)
+        .and_where(Expr::col(AdminUnits::Scheme).eq("2025"))
+        .and_where(
+            Expr::col(AdminUnits::Code)
+                .in_subquery(school_wards)
+                .or(Expr::col(AdminUnits::Code).in_subquery(zone_wards)),
+        )
+        .to_owned();
+    conn.fetch_all(
+        Query::select()
+            .columns([AdminUnits::Code, AdminUnits::Name])
+            .from(AdminUnits::Table)
+            .and_where(Expr::col(AdminUnits::Scheme).eq("2025"))
+            .and_where(Expr::col(AdminUnits::Level).eq("ward"))
+            .and_where(Expr::col(AdminUnits::ParentCode).in_subquery(provinces))
+            .order_by(AdminUnits::Name, Order::Asc),
+    )
+    .await
+}
+
+/// The names of administrative units by code (for zone lists shown to guardians).
+pub async fn unit_names(
+    conn: &mut Conn<'_>,
+    codes: &[String],
+) -> StoreResult<std::collections::HashMap<String, String>> {
+    if codes.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<(String, String)> = conn
+        .fetch_all(
+            Query::select()
+                .columns([AdminUnits::Code, AdminUnits::Name])
+                .from(AdminUnits::Table)
+                .and_where(Expr::col(AdminUnits::Scheme).eq("2025"))
+                .and_where(Expr::col(AdminUnits::Code).is_in(codes.iter().map(String::as_str))),
+        )
+        .await?;
+    Ok(rows.into_iter().collect())
 }
