@@ -221,6 +221,14 @@ async fn a_guardian_applies_edits_and_is_refused_what_is_not_theirs() {
         let page = t.page("GET", &format!("/admission/{id}"), "", None).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.text.contains("Giấy khai sinh"));
+        let api = t
+            .api("GET", "/api/v1/public/admission/campaigns", None, None)
+            .await;
+        assert_eq!(api.status, StatusCode::OK, "{}", api.text);
+        let listed = api.json();
+        assert_eq!(listed[0]["campaign"]["id"], id);
+        assert_eq!(listed[0]["accepting"], true);
+        assert!(!listed[0]["schools"].as_array().unwrap().is_empty());
         let apply_url = format!("/admission/{id}/apply");
         let anon = t.page("GET", &apply_url, "", None).await;
         assert_eq!(anon.status, StatusCode::SEE_OTHER);

@@ -6,6 +6,7 @@
 
 mod account;
 mod admin_units;
+mod admission_public;
 pub mod audit;
 mod classes;
 pub mod consents;
@@ -127,7 +128,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(dx::router().layer(axum::extract::DefaultBodyLimit::max(
             truongso_domain::dx::MAX_EVIDENCE_BYTES + 64 * 1024,
         )))
-        .merge(targets::router());
+        .merge(targets::router())
+        .merge(admission_public::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api)
 }
 

@@ -590,7 +590,7 @@ impl Values {
                 c => match c.parse() {
                     Ok(id) => choices.push(id),
                     Err(_) => errors.push(FieldError::new(
-                        &format!("choices[{i}]"),
+                        format!("choices[{i}]"),
                         "Chọn trường trong danh sách.",
                     )),
                 },
