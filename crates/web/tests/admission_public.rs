@@ -242,6 +242,9 @@ async fn a_guardian_applies_edits_and_is_refused_what_is_not_theirs() {
         let form = t.page("GET", &apply_url, &me.cookies, None).await;
         assert_eq!(form.status, StatusCode::OK, "{}", form.text);
         assert!(form.text.contains("name=\"choice1\""));
+        if let Ok(dir) = std::env::var("ADMISSION_HTML_DIR") {
+            std::fs::write(format!("{dir}/apply.html"), &form.text).unwrap();
+        }
 
         let national_id =
             truongso_domain::national_id::compose("001", 2010, Gender::Female, 42).unwrap();
@@ -294,6 +297,13 @@ async fn a_guardian_applies_edits_and_is_refused_what_is_not_theirs() {
         let receipt = t.page("GET", &receipt_url, &me.cookies, None).await;
         assert_eq!(receipt.status, StatusCode::OK);
         assert!(receipt.text.contains(&code) && receipt.text.contains("khai-sinh.pdf"));
+        assert_eq!(
+            receipt.headers.get(header::CACHE_CONTROL).unwrap(),
+            "private, no-store"
+        );
+        if let Ok(dir) = std::env::var("ADMISSION_HTML_DIR") {
+            std::fs::write(format!("{dir}/receipt.html"), &receipt.text).unwrap();
+        }
 
         // The same child again: the one application is updated, not duplicated.
         let second = fields("Lê Thị Sửa");
@@ -329,6 +339,9 @@ async fn a_guardian_applies_edits_and_is_refused_what_is_not_theirs() {
             assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
             assert!(res.text.contains("field-error"), "{}", res.text);
             assert!(res.text.contains("Lê Thị Không Lưu"), "values are kept");
+            if let Ok(dir) = std::env::var("ADMISSION_HTML_DIR") {
+                std::fs::write(format!("{dir}/refused.html"), &res.text).unwrap();
+            }
             assert_eq!(count(&t.store, "adm_documents").await, 1);
             let names: Vec<(String,)> = t
                 .store

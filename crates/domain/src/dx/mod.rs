@@ -314,7 +314,20 @@ pub fn check_file(
         ));
     }
     let refused = || {
-        let names: Vec<&str> = accepted.iter().map(|t| t.label_vi()).collect();
+        // "PDF, ảnh JPEG, ảnh PNG": labels lower-cased mid-sentence, acronyms kept.
+        let names: Vec<String> = accepted
+            .iter()
+            .map(|t| {
+                let label = t.label_vi();
+                let mut chars = label.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(first), Some(second)) if second.is_lowercase() => {
+                        first.to_lowercase().chain(label.chars().skip(1)).collect()
+                    }
+                    _ => label.to_string(),
+                }
+            })
+            .collect();
         format!(
             "Chỉ nhận tệp {}: nội dung tệp không thuộc loại nào trong số đó.",
             names.join(", ")
@@ -490,6 +503,14 @@ mod tests {
             Ok(EvidenceType::Xlsx)
         );
         assert!(check_evidence("bang.docx", zipped.get_ref()).is_err());
+        // A narrower list (admission documents) refuses the other types, naming the accepted.
+        let scans = [EvidenceType::Pdf, EvidenceType::Jpeg, EvidenceType::Png];
+        let e = check_file("bang.xlsx", zipped.get_ref(), &scans).unwrap_err();
+        assert!(e.contains("PDF, ảnh JPEG, ảnh PNG"), "{e}");
+        assert_eq!(
+            check_file("qd.pdf", b"%PDF-1.7", &scans),
+            Ok(EvidenceType::Pdf)
+        );
     }
 
     #[test]

@@ -113,6 +113,15 @@ fn with_cookie(mut r: Response, cookie: Option<HeaderValue>) -> Response {
     r
 }
 
+/// Pages with a child's personal data are kept by no cache, shared or not.
+fn private(mut r: Response) -> Response {
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    r
+}
+
 /// Only local paths are followed after signing in (no open redirect).
 fn safe_next(next: Option<&str>) -> String {
     match next {
@@ -762,7 +771,7 @@ async fn apply_view(
         max_mb: MAX_EVIDENCE_BYTES / 1024 / 1024,
         errors,
     };
-    Ok(with_cookie((status, page).into_response(), cookie))
+    Ok(private(with_cookie((status, page).into_response(), cookie)))
 }
 
 pub async fn apply_page(
@@ -1047,7 +1056,7 @@ async fn application_view(
         error,
         app,
     };
-    Ok(with_cookie((status, page).into_response(), cookie))
+    Ok(private(with_cookie((status, page).into_response(), cookie)))
 }
 
 pub async fn application_page(
