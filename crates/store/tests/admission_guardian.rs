@@ -211,6 +211,19 @@ async fn codes_open_sessions_and_are_limited() {
         tx.commit().await.unwrap();
         let sent = guardian::outbox(&mut store.conn(), 10).await.unwrap();
         assert_eq!(sent.len(), 1);
+        let pending = guardian::pending_outbox(&mut store.conn(), 10)
+            .await
+            .unwrap();
+        assert_eq!(pending[0].id, sent[0].id);
+        guardian::mark_delivery(&mut store.conn(), sent[0].id, Ok(()))
+            .await
+            .unwrap();
+        assert!(
+            guardian::pending_outbox(&mut store.conn(), 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         assert_eq!(sent[0].recipient, "0912345678");
         assert!(sent[0].body.starts_with("Mã xác nhận tuyển sinh: "));
         let code = code_in(&sent[0].body);

@@ -338,6 +338,52 @@ pub async fn outbox(conn: &mut Conn<'_>, limit: u64) -> StoreResult<Vec<OutboxMe
     .await
 }
 
+/// Messages not yet delivered (nor failed), oldest first: what a delivery task sends next.
+pub async fn pending_outbox(conn: &mut Conn<'_>, limit: u64) -> StoreResult<Vec<OutboxMessage>> {
+    conn.fetch_all(
+        Query::select()
+            .columns([
+                Ob::Id,
+                Ob::Channel,
+                Ob::Recipient,
+                Ob::Subject,
+                Ob::Body,
+                Ob::CreatedAt,
+                Ob::DeliveredAt,
+                Ob::Error,
+            ])
+            .from(Ob::Table)
+            .and_where(Expr::col(Ob::DeliveredAt).is_null())
+            .and_where(Expr::col(Ob::Error).is_null())
+            .order_by(Ob::Id, Order::Asc)
+            .limit(limit),
+    )
+    .await
+}
+
+/// Records the outcome of delivering a message: when it was handed over, or why not.
+pub async fn mark_delivery(
+    conn: &mut Conn<'_>,
+    id: i64,
+    outcome: Result<(), String>,
+) -> StoreResult<()> {
+    let (delivered, error) = match outcome {
+        Ok(()) => (Some(Utc::now()), None),
+        Err(e) => (None, Some(e)),
+    };
+    conn.execute(
+        Query::update()
+            .table(Ob::Table)
+            .values([
+                (Ob::DeliveredAt, delivered.into()),
+                (Ob::Error, error.into()),
+            ])
+            .and_where(Expr::col(Ob::Id).eq(id)),
+    )
+    .await?;
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------------
 // Applications
 
