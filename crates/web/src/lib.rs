@@ -48,6 +48,9 @@ pub struct AppState {
     pub dx: std::sync::Arc<truongso_domain::dx::DxRules>,
     /// Admission's open readings and the limits of its public services (`[admission]`).
     pub admission: std::sync::Arc<truongso_domain::admission::AdmissionSettings>,
+    /// Whether `/admission/outbox` shows the messages sent to guardians (the demo, which has no
+    /// SMTP server); 404 otherwise.
+    pub admission_outbox_page: bool,
 }
 
 impl AppState {
@@ -72,6 +75,7 @@ impl AppState {
             public_url: None,
             dx: Default::default(),
             admission: Default::default(),
+            admission_outbox_page: false,
         }
     }
 }

@@ -368,6 +368,7 @@ fn request_for(method: &str, path: &str, t: &Targets, f: &Fixture) -> Request {
             record(Some(json!({ "kind": "dau_nam", "note": "ma trận" })))
         }
         ("GET", "/api/v1/public/statistics") => global(None),
+        ("GET", "/api/v1/public/admission/campaigns") => global(None),
         // The digital-maturity index: a draft answer, a submission, a review and a small PDF;
         // a state that no longer allows the step answers 409, after the reach check.
         ("GET", "/api/v1/dx/criteria") => global(None),

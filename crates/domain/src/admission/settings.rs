@@ -51,6 +51,9 @@ pub struct CodeLimits {
     pub attempts: u32,
     /// Codes one address may be sent per hour.
     pub per_address_per_hour: u32,
+    /// Codes one client (IP address) may request per hour, whatever the addresses: one
+    /// machine cannot spray codes over many phones.
+    pub per_client_per_hour: u32,
     /// Hours a guardian stays signed in after entering a code.
     pub session_hours: u32,
 }
@@ -61,6 +64,7 @@ impl Default for CodeLimits {
             valid_minutes: 10,
             attempts: 5,
             per_address_per_hour: 5,
+            per_client_per_hour: 30,
             session_hours: 12,
         }
     }

@@ -294,6 +294,16 @@ impl EvidenceType {
 /// Checks an evidence file: its size, and that its content is an accepted type agreeing with
 /// its name's extension (a renamed executable is neither). The message is for the uploader.
 pub fn check_evidence(file_name: &str, bytes: &[u8]) -> Result<EvidenceType, String> {
+    check_file(file_name, bytes, EvidenceType::ALL)
+}
+
+/// Checks an uploaded file against the types `accepted` (by content, agreeing with the name's
+/// extension) and [`MAX_EVIDENCE_BYTES`]; shared by every upload of documents (admission too).
+pub fn check_file(
+    file_name: &str,
+    bytes: &[u8],
+    accepted: &[EvidenceType],
+) -> Result<EvidenceType, String> {
     if bytes.is_empty() {
         return Err("Tệp rỗng.".into());
     }
@@ -303,9 +313,29 @@ pub fn check_evidence(file_name: &str, bytes: &[u8]) -> Result<EvidenceType, Str
             MAX_EVIDENCE_BYTES / 1024 / 1024
         ));
     }
-    let kind = EvidenceType::sniff(bytes).ok_or(
-        "Chỉ nhận tệp PDF, ảnh JPEG/PNG, Word (.docx) hoặc Excel (.xlsx): nội dung tệp không thuộc loại nào trong số đó.",
-    )?;
+    let refused = || {
+        // "PDF, ảnh JPEG, ảnh PNG": labels lower-cased mid-sentence, acronyms kept.
+        let names: Vec<String> = accepted
+            .iter()
+            .map(|t| {
+                let label = t.label_vi();
+                let mut chars = label.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(first), Some(second)) if second.is_lowercase() => {
+                        first.to_lowercase().chain(label.chars().skip(1)).collect()
+                    }
+                    _ => label.to_string(),
+                }
+            })
+            .collect();
+        format!(
+            "Chỉ nhận tệp {}: nội dung tệp không thuộc loại nào trong số đó.",
+            names.join(", ")
+        )
+    };
+    let kind = EvidenceType::sniff(bytes)
+        .filter(|k| accepted.contains(k))
+        .ok_or_else(refused)?;
     let ext = file_name
         .rsplit_once('.')
         .map(|(_, e)| e.to_lowercase())
@@ -473,6 +503,14 @@ mod tests {
             Ok(EvidenceType::Xlsx)
         );
         assert!(check_evidence("bang.docx", zipped.get_ref()).is_err());
+        // A narrower list (admission documents) refuses the other types, naming the accepted.
+        let scans = [EvidenceType::Pdf, EvidenceType::Jpeg, EvidenceType::Png];
+        let e = check_file("bang.xlsx", zipped.get_ref(), &scans).unwrap_err();
+        assert!(e.contains("PDF, ảnh JPEG, ảnh PNG"), "{e}");
+        assert_eq!(
+            check_file("qd.pdf", b"%PDF-1.7", &scans),
+            Ok(EvidenceType::Pdf)
+        );
     }
 
     #[test]

@@ -51,7 +51,11 @@ pub struct StatusCount {
 }
 
 /// A campaign in the actor's reach (404 outside it).
-pub(crate) async fn load_campaign(s: &AppState, actor: &Actor, id: i64) -> ApiResult<CampaignDetail> {
+pub(crate) async fn load_campaign(
+    s: &AppState,
+    actor: &Actor,
+    id: i64,
+) -> ApiResult<CampaignDetail> {
     let mut conn = s.store.conn();
     let campaign = admission::campaign_in_scope(&mut conn, &actor.scope, id).await?;
     let schools = admission::campaign_schools(&mut conn, id).await?;
@@ -88,7 +92,9 @@ fn by(actor: &Actor) -> String {
 #[utoipa::path(get, path = "/admission/campaigns", tag = "admission",
     responses((status = 200, body = Vec<Campaign>)))]
 async fn list_campaigns(State(s): State<AppState>, actor: Actor) -> ApiResult<Json<Vec<Campaign>>> {
-    Ok(Json(admission::campaigns(&mut s.store.conn(), &actor.scope).await?))
+    Ok(Json(
+        admission::campaigns(&mut s.store.conn(), &actor.scope).await?,
+    ))
 }
 
 /// Creates a campaign as a draft, with its schools, seats and zones; all checked first (422
@@ -102,14 +108,27 @@ async fn create(
     ApiJson(body): ApiJson<NewCampaign>,
 ) -> ApiResult<(axum::http::StatusCode, Json<CampaignDetail>)> {
     let id = create_campaign(&s, &actor, &body).await?;
-    Ok((axum::http::StatusCode::CREATED, Json(load_campaign(&s, &actor, id).await?)))
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(load_campaign(&s, &actor, id).await?),
+    ))
 }
 
-pub(crate) async fn create_campaign(s: &AppState, actor: &Actor, body: &NewCampaign) -> ApiResult<i64> {
+pub(crate) async fn create_campaign(
+    s: &AppState,
+    actor: &Actor,
+    body: &NewCampaign,
+) -> ApiResult<i64> {
     let mut tx = s.store.begin().await?;
     let c = admission::create_campaign(&mut tx, &actor.scope, body).await?;
     actor
-        .audit(&mut tx.conn(), AuditAction::Create, "admission_campaign", Some(c.id), Some(c.owner_id))
+        .audit(
+            &mut tx.conn(),
+            AuditAction::Create,
+            "admission_campaign",
+            Some(c.id),
+            Some(c.owner_id),
+        )
         .await?;
     tx.commit().await?;
     Ok(c.id)
@@ -148,12 +167,23 @@ async fn change_status(
     Ok(Json(load_campaign(&s, &actor, id).await?))
 }
 
-pub(crate) async fn set_status(s: &AppState, actor: &Actor, id: i64, to: CampaignStatus) -> ApiResult<()> {
+pub(crate) async fn set_status(
+    s: &AppState,
+    actor: &Actor,
+    id: i64,
+    to: CampaignStatus,
+) -> ApiResult<()> {
     let c = managed_campaign(s, actor, id).await?;
     let mut tx = s.store.begin().await?;
     admission::set_status(&mut tx, &c, to).await?;
     actor
-        .audit(&mut tx.conn(), AuditAction::Update, "admission_campaign", Some(c.id), Some(c.owner_id))
+        .audit(
+            &mut tx.conn(),
+            AuditAction::Update,
+            "admission_campaign",
+            Some(c.id),
+            Some(c.owner_id),
+        )
         .await?;
     tx.commit().await?;
     Ok(())
@@ -163,7 +193,11 @@ pub(crate) async fn set_status(s: &AppState, actor: &Actor, id: i64, to: Campaig
 #[utoipa::path(get, path = "/admission/campaigns/{campaign_id}/runs", tag = "admission",
     params(("campaign_id" = i64, Path)),
     responses((status = 200, body = Vec<Run>), (status = 404, body = Problem)))]
-async fn list_runs(State(s): State<AppState>, actor: Actor, Path(id): Path<i64>) -> ApiResult<Json<Vec<Run>>> {
+async fn list_runs(
+    State(s): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<Run>>> {
     let c = admission::campaign_in_scope(&mut s.store.conn(), &actor.scope, id).await?;
     Ok(Json(runs::runs(&mut s.store.conn(), c.id).await?))
 }
@@ -178,7 +212,10 @@ async fn simulate(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> ApiResult<(axum::http::StatusCode, Json<Run>)> {
-    Ok((axum::http::StatusCode::CREATED, Json(run_assignment(&s, &actor, id).await?)))
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(run_assignment(&s, &actor, id).await?),
+    ))
 }
 
 pub(crate) async fn run_assignment(s: &AppState, actor: &Actor, id: i64) -> ApiResult<Run> {
@@ -186,7 +223,13 @@ pub(crate) async fn run_assignment(s: &AppState, actor: &Actor, id: i64) -> ApiR
     let mut tx = s.store.begin().await?;
     let run = runs::simulate(&mut tx, &c, &s.admission, &by(actor)).await?;
     actor
-        .audit(&mut tx.conn(), AuditAction::Create, "admission_run", Some(run.id), Some(c.owner_id))
+        .audit(
+            &mut tx.conn(),
+            AuditAction::Create,
+            "admission_run",
+            Some(run.id),
+            Some(c.owner_id),
+        )
         .await?;
     tx.commit().await?;
     Ok(run)
@@ -200,13 +243,25 @@ pub struct RunDetail {
     pub published: bool,
 }
 
-pub(crate) async fn load_run(s: &AppState, actor: &Actor, id: i64, run_id: i64) -> ApiResult<(Campaign, RunDetail)> {
+pub(crate) async fn load_run(
+    s: &AppState,
+    actor: &Actor,
+    id: i64,
+    run_id: i64,
+) -> ApiResult<(Campaign, RunDetail)> {
     let mut conn = s.store.conn();
     let c = admission::campaign_in_scope(&mut conn, &actor.scope, id).await?;
     let run = runs::run(&mut conn, c.id, run_id).await?;
     let cut_offs = runs::cut_offs(&mut conn, run.id).await?;
     let published = c.published_run_id == Some(run.id);
-    Ok((c, RunDetail { run, cut_offs, published }))
+    Ok((
+        c,
+        RunDetail {
+            run,
+            cut_offs,
+            published,
+        },
+    ))
 }
 
 /// A run's summary and cut-offs (public once published; staff see every simulation).
@@ -264,7 +319,13 @@ pub(crate) async fn load_results(
     let mut conn = s.store.conn();
     let results = runs::results(&mut conn, detail.run.id, &filter, &page).await?;
     actor
-        .audit(&mut conn, AuditAction::List, "admission_result", Some(detail.run.id), Some(c.owner_id))
+        .audit(
+            &mut conn,
+            AuditAction::List,
+            "admission_result",
+            Some(detail.run.id),
+            Some(c.owner_id),
+        )
         .await?;
     Ok(results)
 }
@@ -281,12 +342,23 @@ async fn publish(
     Ok(Json(publish_run(&s, &actor, id, run_id).await?))
 }
 
-pub(crate) async fn publish_run(s: &AppState, actor: &Actor, id: i64, run_id: i64) -> ApiResult<Campaign> {
+pub(crate) async fn publish_run(
+    s: &AppState,
+    actor: &Actor,
+    id: i64,
+    run_id: i64,
+) -> ApiResult<Campaign> {
     let c = managed_campaign(s, actor, id).await?;
     let mut tx = s.store.begin().await?;
     let c = runs::publish(&mut tx, &c, run_id).await?;
     actor
-        .audit(&mut tx.conn(), AuditAction::Update, "admission_run", Some(run_id), Some(c.owner_id))
+        .audit(
+            &mut tx.conn(),
+            AuditAction::Update,
+            "admission_run",
+            Some(run_id),
+            Some(c.owner_id),
+        )
         .await?;
     tx.commit().await?;
     Ok(c)

@@ -5,8 +5,9 @@
 //! its scope to the store.
 
 mod account;
-pub mod admission;
 mod admin_units;
+pub mod admission;
+mod admission_public;
 pub mod admission_staff;
 pub mod audit;
 mod classes;
@@ -136,7 +137,8 @@ fn documented() -> OpenApiRouter<AppState> {
             admission_staff::router().layer(axum::extract::DefaultBodyLimit::max(
                 truongso_domain::tabular::MAX_FILE_BYTES,
             )),
-        );
+        )
+        .merge(admission_public::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api)
 }
 

@@ -2,6 +2,7 @@
 //! the learner forms. Plain HTML forms and links: everything works without JavaScript.
 
 mod account;
+pub mod admission_public;
 mod admission_staff;
 mod dx;
 mod exports;
@@ -212,6 +213,7 @@ pub fn router() -> Router<AppState> {
             "/targets/indicators/{code}",
             get(targets::edit_page).post(targets::edit_save),
         )
+        .merge(admission_public::router())
 }
 
 /// The signed-in part of every page's header: who is signed in, the links their role allows,
