@@ -362,7 +362,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let bind = settings.bind(bind);
             println!("\nTrường số đang chạy tại http://{bind}/  (Ctrl-C để dừng)");
-            truongso_web::serve(store, &bind, settings.rules()).await?;
+            println!("Thư gửi phụ huynh (mã xác nhận…): http://{bind}/admission/outbox");
+            let mut rules = settings.rules();
+            // No SMTP server in the demo: guardians read their codes on the outbox page.
+            rules.admission.outbox_page = true;
+            truongso_web::serve(store, &bind, rules).await?;
             Ok(ExitCode::SUCCESS)
         }),
     }

@@ -15,6 +15,10 @@ pub struct AdmissionSettings {
     pub zone: ZoneRules,
     pub lookup: LookupLimits,
     pub codes: CodeLimits,
+    /// Show the messages sent to guardians (one-time codes included) on `/admission/outbox`.
+    /// For the demo and browser tests only, where no SMTP server delivers them; never turn it
+    /// on where real guardians apply. `truongso demo` turns it on.
+    pub outbox_page: bool,
 }
 
 /// The public results lookup: how many lookups one client address may make, and how many of
