@@ -81,12 +81,11 @@ pub async fn seed_demo(
 ) -> StoreResult<DemoAdmission> {
     let mut out = DemoAdmission::default();
     let mut tx = store.begin().await?;
-    let Some(department) = first_unit(&mut tx, OrgKind::Department, None).await? else {
+    let Some(department) = first_unit(&mut tx, OrgKind::Department).await? else {
         return Ok(out);
     };
-    let Some(office) = first_unit(&mut tx, OrgKind::LocalOffice, Some(&department.1)).await? else {
-        return Ok(out);
-    };
+    let office6 = unit_with_most(&mut tx, &department, "thcs").await?;
+    let office1 = unit_with_most(&mut tx, &department, "th").await?;
     let current = crate::years::current(&mut tx.conn()).await?;
     let Some(current) = current else {
         return Ok(out);
@@ -101,8 +100,9 @@ pub async fn seed_demo(
     };
 
     let upper = schools(&mut tx, &department.1, "thpt").await?;
-    let lower = schools(&mut tx, &office.1, "thcs").await?;
-    let primary = schools(&mut tx, &office.1, "th").await?;
+    let lower = schools(&mut tx, &office6.1, "thcs").await?;
+    let feeders = schools(&mut tx, &office6.1, "th").await?;
+    let primary = schools(&mut tx, &office1.1, "th").await?;
     if upper.is_empty() || lower.is_empty() || primary.is_empty() {
         return Ok(out);
     }
@@ -151,13 +151,20 @@ pub async fn seed_demo(
     out.campaigns.push(c10.id);
 
     // Grade 6: the office's lower-secondary schools; closed, applications partly verified.
-    let grade5 = learners_in_grade(&mut tx, &office.1, current.id, 5).await?;
-    let zones6 = zones(&lower, &primary);
+    // The office's own grade-5 pupils; in a small demo province, where lower-secondary schools
+    // and primary schools sit under different offices, the whole department's.
+    let mut grade5 = learners_in_grade(&mut tx, &office6.1, current.id, 5).await?;
+    let mut feeders = feeders;
+    if grade5.len() < 50 {
+        grade5 = learners_in_grade(&mut tx, &department.1, current.id, 5).await?;
+        feeders = schools(&mut tx, &department.1, "th").await?;
+    }
+    let zones6 = zones(&lower, &feeders);
     let c6 = create_campaign(
         &mut tx,
         &Scope::All,
         &zone_campaign(
-            &office,
+            &office6,
             next.id,
             6,
             &next.code,
@@ -176,12 +183,16 @@ pub async fn seed_demo(
 
     // Grade 1: the office's primary schools; open now, some applications already in.
     let zones1 = zones(&primary, &primary);
-    let expected = grade5.len();
+    // About as many six-year-olds as there are pupils in a primary grade of these schools.
+    let expected = learners_in_grade(&mut tx, &office1.1, current.id, 1)
+        .await?
+        .len()
+        .max(20);
     let c1 = create_campaign(
         &mut tx,
         &Scope::All,
         &zone_campaign(
-            &office,
+            &office1,
             next.id,
             1,
             &next.code,
@@ -272,30 +283,45 @@ fn zones(admitting: &[SchoolRow], feeders: &[SchoolRow]) -> HashMap<i64, Vec<Str
     zones
 }
 
-async fn first_unit(
+async fn first_unit(tx: &mut Tx, kind: OrgKind) -> StoreResult<Option<(i64, String)>> {
+    tx.conn()
+        .fetch_optional(
+            Query::select()
+                .columns([OrgUnits::Id, OrgUnits::Path])
+                .from(OrgUnits::Table)
+                .and_where(Expr::col(OrgUnits::Kind).eq(kind.code()))
+                .order_by(OrgUnits::Id, Order::Asc)
+                .limit(1),
+        )
+        .await
+}
+
+/// The office under `department` with the most schools of `level` (the department itself when
+/// no office has any: small demo provinces).
+async fn unit_with_most(
     tx: &mut Tx,
-    kind: OrgKind,
-    under: Option<&str>,
-) -> StoreResult<Option<(i64, String)>> {
-    let mut q = Query::select()
-        .columns([OrgUnits::Id, OrgUnits::Path])
-        .from(OrgUnits::Table)
-        .and_where(Expr::col(OrgUnits::Kind).eq(kind.code()))
-        .order_by(OrgUnits::Id, Order::Asc)
-        .to_owned();
-    if let Some(path) = under {
-        q.and_where(crate::scope::path_prefix(path));
-    }
-    let units: Vec<(i64, String)> = tx.conn().fetch_all(&q).await?;
-    // The unit with the most schools below it (small demo provinces have empty offices).
-    let mut best: Option<((i64, String), usize)> = None;
-    for unit in units {
-        let n = schools(tx, &unit.1, "th").await?.len() + schools(tx, &unit.1, "thcs").await?.len();
-        if best.as_ref().is_none_or(|(_, m)| n > *m) {
-            best = Some((unit, n));
+    department: &(i64, String),
+    level: &str,
+) -> StoreResult<(i64, String)> {
+    let offices: Vec<(i64, String)> = tx
+        .conn()
+        .fetch_all(
+            Query::select()
+                .columns([OrgUnits::Id, OrgUnits::Path])
+                .from(OrgUnits::Table)
+                .and_where(Expr::col(OrgUnits::Kind).eq(OrgKind::LocalOffice.code()))
+                .and_where(crate::scope::path_prefix(&department.1))
+                .order_by(OrgUnits::Id, Order::Asc),
+        )
+        .await?;
+    let mut best = (department.clone(), 0);
+    for office in offices {
+        let n = schools(tx, &office.1, level).await?.len();
+        if n > best.1 {
+            best = (office, n);
         }
     }
-    Ok(best.map(|(u, _)| u))
+    Ok(best.0)
 }
 
 async fn schools(tx: &mut Tx, under: &str, level: &str) -> StoreResult<Vec<SchoolRow>> {
@@ -303,12 +329,7 @@ async fn schools(tx: &mut Tx, under: &str, level: &str) -> StoreResult<Vec<Schoo
         .conn()
         .fetch_all(
             Query::select()
-                .columns([
-                    OrgUnits::Id,
-                    OrgUnits::Code,
-                    OrgUnits::WardCode,
-                    OrgUnits::Levels,
-                ])
+                .columns([OrgUnits::Id, OrgUnits::WardCode, OrgUnits::Levels])
                 .from(OrgUnits::Table)
                 .and_where(Expr::col(OrgUnits::Kind).eq(OrgKind::School.code()))
                 .and_where(crate::scope::path_prefix(under))
