@@ -16,6 +16,7 @@
 //! assert!(!first.learners.is_empty());
 //! ```
 
+pub mod applicants;
 pub mod dx;
 mod faults;
 mod marks;

@@ -22,6 +22,7 @@ pub(crate) enum Stream {
     Fault = 7,
     Marks = 8,
     Dx = 9,
+    Admission = 10,
 }
 
 /// SplitMix64's finaliser: a fast, well-mixing bijection on `u64`.

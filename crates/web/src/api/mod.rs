@@ -64,6 +64,7 @@ use crate::error::{ApiError, Problem};
         (name = "transcripts", description = "Học bạ điện tử: xem, ký số (giáo viên chủ nhiệm, hiệu trưởng), xác thực"),
         (name = "statistics", description = "Báo cáo thống kê đầu năm, cuối năm (TT 25/2024): số liệu theo cây đơn vị tại ngày chốt, chốt và nộp báo cáo, danh sách hồ sơ sau mỗi số liệu, bản công khai đã ẩn số nhỏ"),
         (name = "dx", description = "Chỉ số chuyển đổi số của cơ sở giáo dục (QĐ 4725/QĐ-BGDĐT): tự đánh giá, minh chứng, duyệt, phân bố mức độ"),
+        (name = "admission-lookup", description = "Tra cứu kết quả tuyển sinh đầu cấp (công khai, không cần tài khoản): theo số báo danh hoặc mã hồ sơ và ngày sinh"),
         (name = "targets", description = "Chỉ tiêu kế hoạch chuyển đổi số: định nghĩa, tiến độ theo đơn vị, xếp hạng, xu hướng, bản đồ trường"),
     )
 )]
@@ -127,7 +128,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(dx::router().layer(axum::extract::DefaultBodyLimit::max(
             truongso_domain::dx::MAX_EVIDENCE_BYTES + 64 * 1024,
         )))
-        .merge(targets::router());
+        .merge(targets::router())
+        .merge(OpenApiRouter::new().routes(utoipa_axum::routes!(crate::results::api_lookup)));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api)
 }
 

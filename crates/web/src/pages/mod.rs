@@ -191,6 +191,7 @@ pub fn router() -> Router<AppState> {
             "/targets/indicators/{code}",
             get(targets::edit_page).post(targets::edit_save),
         )
+        .merge(crate::results::page_router())
 }
 
 /// The signed-in part of every page's header: who is signed in, the links their role allows,
