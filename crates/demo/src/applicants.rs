@@ -37,7 +37,8 @@ pub fn grade10_applicant(
     school_year_start: i32,
     schools: usize,
 ) -> GenApplicant {
-    let mut rng = rng_for(seed, Stream::Admission, index);
+    // Offset from the demo campaigns' applicants, which draw from the same stream.
+    let mut rng = rng_for(seed ^ 0xBE7C_4A11, Stream::Admission, index);
     let gender = if chance(&mut rng, 0.51) {
         Gender::Male
     } else {
