@@ -31,11 +31,11 @@ tail -n +2 "$WORK/results.jsonl" | shuf -n 100000 --random-source=<(yes) \
   | python3 -c 'import json,sys
 for l in sys.stdin:
     r=json.loads(l); print(r.get("candidate_number") or r["tracking_code"], r["birth_date"])' > "$WORK/pairs.txt"
-ulimit -n 65536 || true
+ulimit -n 65536 2>/dev/null || true
 measure() { # name port
   local name=$1 port=$2
-  sleep 2
-  curl -sf "http://127.0.0.1:$port/healthz/live" >/dev/null
+  # Wait until it answers (serve-results loads its snapshot first).
+  for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/healthz/live" >/dev/null && break; sleep 1; done
   # Warm up: the main server loads the campaign's index on first use.
   curl -s "http://127.0.0.1:$port/api/v1/public/admission/results?campaign_id=$CAMPAIGN&number=1&birth_date=2010-01-01" >/dev/null
   echo "== $name: trivial route /healthz/live"

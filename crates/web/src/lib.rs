@@ -225,6 +225,7 @@ pub async fn serve(store: Store, bind: &str, rules: Rules) -> std::io::Result<()
     state.statistics = std::sync::Arc::new(rules.statistics);
     state.dx = std::sync::Arc::new(rules.dx);
     state.admission = std::sync::Arc::new(rules.admission);
+    state.lookup.warm();
     state.secure_cookies = !listener.local_addr()?.ip().is_loopback();
     state.public_url = std::env::var("TRUONGSO_PUBLIC_URL")
         .ok()

@@ -127,7 +127,10 @@ pub struct ResultLookup {
     source: Source,
     campaigns: RwLock<Vec<PublishedCampaign>>,
     indexes: RwLock<HashMap<i64, Arc<ResultIndex>>>,
-    checked: Mutex<Option<Instant>>,
+    /// The first look at which runs are published (every early request waits for it).
+    first_check: tokio::sync::OnceCell<()>,
+    /// When the published runs were last asked for.
+    checked: Mutex<Instant>,
     refreshing: Arc<AtomicBool>,
     /// One load per campaign at a time (the first lookups of a campaign wait for it).
     loading: tokio::sync::Mutex<()>,
@@ -159,7 +162,8 @@ impl ResultLookup {
             source,
             campaigns: RwLock::default(),
             indexes: RwLock::default(),
-            checked: Mutex::new(None),
+            first_check: tokio::sync::OnceCell::new(),
+            checked: Mutex::new(Instant::now()),
             refreshing: Arc::new(AtomicBool::new(false)),
             loading: tokio::sync::Mutex::new(()),
             limiter: LookupLimiter::default(),
@@ -230,38 +234,26 @@ impl ResultLookup {
     }
 
     /// At most every [`REFRESH`]: asks which runs are published, in the background (the very
-    /// first time inline, since nothing is known yet). A changed run is loaded beside the old
-    /// index, which keeps answering until the new one replaces it.
+    /// first time inline, every early request waiting for it, since nothing is known yet). A
+    /// changed run is loaded beside the old index, which keeps answering until replaced.
     async fn refresh(self: &Arc<Self>) -> Result<(), ApiError> {
         let Some(store) = self.store() else {
             return Ok(());
         };
-        let first = {
+        self.first_check
+            .get_or_try_init(|| async {
+                let list = lookup::published_campaigns(&mut store.conn()).await?;
+                *self.campaigns.write().unwrap_or_else(|e| e.into_inner()) = list;
+                *self.checked.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+                Ok::<(), ApiError>(())
+            })
+            .await?;
+        {
             let mut checked = self.checked.lock().unwrap_or_else(|e| e.into_inner());
-            match *checked {
-                Some(at) if at.elapsed() < REFRESH => return Ok(()),
-                None => {
-                    *checked = Some(Instant::now());
-                    true
-                }
-                Some(_) => {
-                    *checked = Some(Instant::now());
-                    false
-                }
+            if checked.elapsed() < REFRESH {
+                return Ok(());
             }
-        };
-        if first {
-            let list = lookup::published_campaigns(&mut store.conn()).await;
-            return match list {
-                Ok(list) => {
-                    *self.campaigns.write().unwrap_or_else(|e| e.into_inner()) = list;
-                    Ok(())
-                }
-                Err(e) => {
-                    *self.checked.lock().unwrap_or_else(|e| e.into_inner()) = None;
-                    Err(e.into())
-                }
-            };
+            *checked = Instant::now();
         }
         if self.refreshing.swap(true, Ordering::AcqRel) {
             return Ok(());
@@ -274,6 +266,23 @@ impl ResultLookup {
             me.refreshing.store(false, Ordering::Release);
         });
         Ok(())
+    }
+
+    /// Loads every published campaign's index now (at server start), so that the first
+    /// lookups of result day do not wait for it.
+    pub fn warm(self: &Arc<Self>) {
+        let me = self.clone();
+        tokio::spawn(async move {
+            let loaded = async {
+                for c in me.campaigns().await? {
+                    me.index(c.id).await?;
+                }
+                Ok::<(), ApiError>(())
+            };
+            if let Err(e) = loaded.await {
+                tracing::warn!(error = %e, "admission lookup: loading published results failed");
+            }
+        });
     }
 
     async fn follow_publications(&self) -> Result<(), ApiError> {

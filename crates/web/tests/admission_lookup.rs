@@ -31,10 +31,7 @@ async fn get(router: &axum::Router, uri: &str) -> (StatusCode, axum::http::Heade
 
 #[tokio::test]
 async fn results_are_found_only_with_the_right_birth_date_and_served_from_a_snapshot() {
-    // SQLite only for now: on PostgreSQL, reading a campaign fails (`Campaign::required_documents`
-    // is decoded as JSON from a TEXT column) — reported to the owner of admission/mod.rs.
-    let store = truongso_testkit::sqlite().await;
-    {
+    truongso_testkit::on_both(|store| async move {
         let t = TestApp::seeded(store.clone()).await;
         let report = truongso_store::admission::seed::seed_applicants(
             &store,
@@ -170,7 +167,8 @@ async fn results_are_found_only_with_the_right_birth_date_and_served_from_a_snap
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         let (n,): (i64,) = sqlx_count(&store).await;
         assert_eq!(n, 1);
-    }
+    })
+    .await;
 }
 
 async fn sqlx_count(store: &truongso_store::Store) -> (i64,) {
@@ -187,4 +185,67 @@ async fn sqlx_count(store: &truongso_store::Store) -> (i64,) {
         )
         .await
         .unwrap()
+}
+
+#[tokio::test]
+async fn a_newly_published_run_replaces_the_index_in_the_background() {
+    let store = truongso_testkit::sqlite().await;
+    let t = TestApp::seeded(store.clone()).await;
+    let report = truongso_store::admission::seed::seed_applicants(
+        &store,
+        200,
+        9,
+        &AdmissionSettings::default(),
+        |_, _| {},
+    )
+    .await
+    .unwrap();
+    let c = report.campaign_id;
+    let mut first = None;
+    lookup::published(&mut store.conn(), c, |r| {
+        first.get_or_insert(r);
+    })
+    .await
+    .unwrap();
+    let r = first.unwrap();
+    let url = format!(
+        "/api/v1/public/admission/results?campaign_id={c}&number={}&birth_date={}",
+        r.tracking_code, r.birth_date
+    );
+    let res = t.api("GET", &url, None, None).await;
+    assert_eq!(res.json()["run_id"], report.run_id);
+
+    // The office publishes a correction (another mechanism): lookups keep answering from the
+    // old index until the new one is loaded, then answer from the new run.
+    let mut settings = AdmissionSettings::default();
+    settings.grade10.mechanism = truongso_domain::admission::Mechanism::CityRule;
+    let mut tx = store.begin().await.unwrap();
+    let campaign = truongso_store::admission::campaign(&mut tx.conn(), c)
+        .await
+        .unwrap();
+    let run = truongso_store::admission::runs::simulate(&mut tx, &campaign, &settings, "test")
+        .await
+        .unwrap();
+    truongso_store::admission::runs::publish(&mut tx, &campaign, run.id)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let res = t.api("GET", &url, None, None).await;
+    assert_eq!(
+        res.json()["run_id"],
+        report.run_id,
+        "no database read per request"
+    );
+    tokio::time::sleep(truongso_web::results::REFRESH).await;
+    let mut seen = 0;
+    for _ in 0..20 {
+        let res = t.api("GET", &url, None, None).await;
+        assert_eq!(res.status, StatusCode::OK);
+        seen = res.json()["run_id"].as_i64().unwrap();
+        if seen == run.id {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(seen, run.id);
 }

@@ -155,14 +155,20 @@ const CAMPAIGN_COLUMNS: [AdmCampaigns; 15] = [
 ];
 
 fn select_campaigns() -> sea_query::SelectStatement {
-    Query::select()
-        .columns(
-            CAMPAIGN_COLUMNS[..14]
-                .iter()
-                .map(|c| (AdmCampaigns::Table, *c)),
-        )
-        .from(AdmCampaigns::Table)
-        .to_owned()
+    let mut q = Query::select();
+    for c in &CAMPAIGN_COLUMNS[..14] {
+        if matches!(c, AdmCampaigns::RequiredDocuments) {
+            // Stored as TEXT; `json(…)` is a cast to json on PostgreSQL (which the JSON decoding
+            // requires) and the JSON1 function on SQLite (text either way).
+            q.expr_as(
+                Expr::cust("json(adm_campaigns.required_documents)"),
+                "required_documents",
+            );
+        } else {
+            q.column((AdmCampaigns::Table, *c));
+        }
+    }
+    q.from(AdmCampaigns::Table).to_owned()
 }
 
 /// A school of a campaign, with its seats and zone.
