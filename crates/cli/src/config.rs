@@ -84,6 +84,25 @@ mod tests {
         assert!(toml::from_str::<Settings>("[dx]\ncombine = \"average\"\n").is_err());
     }
 
+    #[test]
+    fn the_open_admission_readings_can_be_changed_in_the_settings_file() {
+        use truongso_domain::admission::{Mechanism, StillTied};
+        let s: Settings = toml::from_str(
+            "[admission.grade10]\nmechanism = \"city_rule\"\nchoice_premiums = [\"0\", \"1\", \"2\"]\n\
+             tie_breaks = [{ by = \"priority_group\" }, { by = \"subject\", name = \"Toán\" }]\n\
+             still_tied = \"admit_all\"\n[admission.zone]\noverflow = { rule = \"lottery\", seed = \"2027\" }\n\
+             out_of_zone = \"refuse\"\n[admission.lookup]\nper_minute = 60\n",
+        )
+        .unwrap();
+        assert_eq!(s.admission.grade10.mechanism, Mechanism::CityRule);
+        assert_eq!(s.admission.grade10.still_tied, StillTied::AdmitAll);
+        assert_eq!(s.admission.grade10.tie_breaks.len(), 2);
+        assert_eq!(s.admission.lookup.per_minute, 60);
+        assert_eq!(s.admission.lookup.misses_per_hour, 20);
+        assert!(!s.admission.outbox_page);
+        assert!(toml::from_str::<Settings>("[admission]\nmechanism = \"x\"\n").is_err());
+    }
+
     use truongso_domain::gradebook::compute::GradingRules;
     use truongso_domain::grading::Level;
 

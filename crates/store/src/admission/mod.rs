@@ -786,25 +786,3 @@ pub async fn choices(conn: &mut Conn<'_>, application_id: i64) -> StoreResult<Ve
     )
     .await
 }
-
-/// How many applications of the campaign are in each status (withdrawn included), for the
-/// campaign's overview.
-pub async fn status_counts(
-    conn: &mut Conn<'_>,
-    campaign_id: i64,
-) -> StoreResult<Vec<(ApplicationStatus, i64)>> {
-    let rows: Vec<(String, i64)> = conn
-        .fetch_all(
-            Query::select()
-                .column(AdmApplications::Status)
-                .expr(Expr::cust("COUNT(*)"))
-                .from(AdmApplications::Table)
-                .and_where(Expr::col(AdmApplications::CampaignId).eq(campaign_id))
-                .group_by_col(AdmApplications::Status),
-        )
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(s, n)| Some((ApplicationStatus::try_from(s).ok()?, n)))
-        .collect())
-}

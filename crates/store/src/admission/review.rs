@@ -18,7 +18,7 @@ use truongso_domain::validation::Checker;
 use truongso_domain::{FieldError, Invalid};
 
 use super::{Application, ApplicationStatus, Campaign, CampaignStatus, select_applications};
-use crate::schema::{AdmApplications, AdmChoices, AdmDocuments, AdmOutbox, OrgUnits};
+use crate::schema::{AdmApplications, AdmChoices, AdmDocuments, OrgUnits};
 use crate::scope::{OrgReach, path_prefix};
 use crate::{Conn, Page, PageRequest, Scope, StoreError, StoreResult, Tx};
 
@@ -582,14 +582,12 @@ pub async fn review(
         )
         .await?;
     let (subject, body) = message(&campaign, &current, input.decision, note.as_deref());
-    send(
-        tx,
-        &current.contact_channel,
-        &current.contact_address,
-        &subject,
-        &body,
-    )
-    .await?;
+    let to = truongso_domain::admission::Contact {
+        channel: truongso_domain::admission::Channel::parse(&current.contact_channel)
+            .unwrap_or(truongso_domain::admission::Channel::Phone),
+        address: current.contact_address.clone(),
+    };
+    super::guardian::enqueue(tx, &to, &subject, &body).await?;
     application_for_staff(&mut tx.conn(), scope, &campaign, current.id).await
 }
 
@@ -663,37 +661,6 @@ fn message(
             format!("{head} không đủ điều kiện: {}", note.unwrap_or_default()),
         ),
     }
-}
-
-/// Puts a message in the outbox (delivered by SMTP when configured).
-async fn send(
-    tx: &mut Tx,
-    channel: &str,
-    recipient: &str,
-    subject: &str,
-    body: &str,
-) -> StoreResult<()> {
-    tx.conn()
-        .execute(
-            Query::insert()
-                .into_table(AdmOutbox::Table)
-                .columns([
-                    AdmOutbox::Channel,
-                    AdmOutbox::Recipient,
-                    AdmOutbox::Subject,
-                    AdmOutbox::Body,
-                    AdmOutbox::CreatedAt,
-                ])
-                .values_panic([
-                    channel.into(),
-                    recipient.into(),
-                    subject.into(),
-                    body.into(),
-                    Utc::now().into(),
-                ]),
-        )
-        .await?;
-    Ok(())
 }
 
 /// What a score import did.

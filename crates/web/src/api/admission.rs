@@ -8,10 +8,9 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
+use truongso_store::admission::review::{self, StatusCount};
 use truongso_store::admission::runs::{self, CutOff, ResultFilter, Run, RunResult};
-use truongso_store::admission::{
-    self, ApplicationStatus, Campaign, CampaignSchool, CampaignStatus, NewCampaign,
-};
+use truongso_store::admission::{self, Campaign, CampaignSchool, CampaignStatus, NewCampaign};
 use truongso_store::audit::AuditAction;
 use truongso_store::{Page, PageRequest};
 use utoipa::ToSchema;
@@ -44,12 +43,6 @@ pub struct CampaignDetail {
     pub manages: bool,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StatusCount {
-    pub status: ApplicationStatus,
-    pub count: i64,
-}
-
 /// A campaign in the actor's reach (404 outside it).
 pub(crate) async fn load_campaign(
     s: &AppState,
@@ -59,11 +52,9 @@ pub(crate) async fn load_campaign(
     let mut conn = s.store.conn();
     let campaign = admission::campaign_in_scope(&mut conn, &actor.scope, id).await?;
     let schools = admission::campaign_schools(&mut conn, id).await?;
-    let applications = admission::status_counts(&mut conn, id)
-        .await?
-        .into_iter()
-        .map(|(status, count)| StatusCount { status, count })
-        .collect();
+    // Counted within the actor's reach: a principal sees their school's applications only.
+    let applications =
+        review::status_counts(&mut conn, &actor.scope, &campaign, &Default::default()).await?;
     let manages = admission::manages(&mut conn, &actor.scope, &campaign).await?;
     Ok(CampaignDetail {
         campaign,

@@ -103,8 +103,8 @@ pub struct CampaignPage {
     schools: Vec<SchoolLine>,
     seats: i32,
     /// (label, count, queue link)
-    counts: Vec<(&'static str, i64, String)>,
-    total: i64,
+    counts: Vec<(&'static str, u64, String)>,
+    total: u64,
     manages: bool,
     can_open: bool,
     can_close: bool,
