@@ -416,7 +416,8 @@ fn decide_by_zone(
             outcome,
             school_id: (outcome == Outcome::Admitted).then_some(s.school_id),
             choice: (outcome == Outcome::Admitted).then_some(1),
-            explanation: status.message_vi(&s.name),
+            // The message says "trường {name}": "Trường Tiểu học X" would read twice.
+            explanation: status.message_vi(s.name.strip_prefix("Trường ").unwrap_or(&s.name)),
         });
     }
     let cut_offs = schools
