@@ -54,6 +54,7 @@ pub struct CampaignsPage {
     nav: Nav,
     crumbs: Vec<Crumb>,
     rows: Vec<CampaignLine>,
+    can_create: bool,
 }
 
 /// `/campaigns`: the campaigns in the actor's reach, newest first.
@@ -80,6 +81,7 @@ pub async fn campaigns(State(s): State<AppState>, actor: Actor) -> PageResult<Ca
                 name: c.name,
             })
             .collect(),
+        can_create: actor.can(Permission::AdmissionManage),
     })
 }
 
@@ -496,6 +498,282 @@ pub async fn publish(
                     .await?
                     .into_response(),
             )
+        }
+    }
+}
+
+/// A school the new-campaign form offers, with what the office last typed.
+pub struct SchoolChoice {
+    pub id: i64,
+    pub name: String,
+    pub checked: bool,
+    pub seats: String,
+    pub zone: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "campaign_new.html")]
+pub struct NewCampaignPage {
+    lang: Lang,
+    nav: Nav,
+    crumbs: Vec<Crumb>,
+    grade: i32,
+    unit_name: String,
+    /// (id, code, selected)
+    years: Vec<(i64, String, bool)>,
+    name: String,
+    opens: String,
+    closes: String,
+    results: String,
+    max_choices: String,
+    documents: String,
+    schools: Vec<SchoolChoice>,
+    errors: Vec<String>,
+}
+
+#[derive(Deserialize)]
+pub struct GradeQuery {
+    grade: Option<i32>,
+}
+
+const DEFAULT_DOCUMENTS: &str =
+    "Giấy khai sinh (bản chụp)*\nXác nhận thông tin cư trú*\nGiấy tờ ưu tiên (nếu có)";
+
+/// `/campaigns/new?grade=N`: the form for a new campaign of the actor's unit.
+pub async fn new_campaign(
+    State(s): State<AppState>,
+    actor: Actor,
+    Query(q): Query<GradeQuery>,
+) -> PageResult<Response> {
+    let Some(grade) = q.grade.filter(|g| [1, 6, 10].contains(g)) else {
+        return Ok(Redirect::to("/campaigns/new?grade=1").into_response());
+    };
+    let form: Vec<(String, String)> = vec![];
+    Ok(new_campaign_page(&s, &actor, grade, &form, vec![])
+        .await?
+        .into_response())
+}
+
+fn field<'a>(form: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    form.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+async fn new_campaign_page(
+    s: &AppState,
+    actor: &Actor,
+    grade: i32,
+    form: &[(String, String)],
+    errors: Vec<String>,
+) -> PageResult<NewCampaignPage> {
+    let lang = actor.lang;
+    let unit = super::start_unit(s, actor).await?;
+    let mut conn = s.store.conn();
+    let current = truongso_store::years::current(&mut conn)
+        .await
+        .lang(actor)?;
+    let years: Vec<_> = truongso_store::years::list(&mut conn)
+        .await
+        .lang(actor)?
+        .into_iter()
+        .filter(|y| {
+            current
+                .as_ref()
+                .is_none_or(|c| y.start_year >= c.start_year)
+        })
+        .collect();
+    let default_year = years.iter().map(|y| y.id).max();
+    let chosen_year = field(form, "school_year_id")
+        .and_then(|v| v.parse().ok())
+        .or(default_year);
+    let level = match grade {
+        1 => "th",
+        6 => "thcs",
+        _ => "thpt",
+    };
+    let below = truongso_store::orgs::list(
+        &mut conn,
+        &unit.scope(),
+        &truongso_store::orgs::OrgFilter {
+            kind: Some(truongso_domain::org::OrgKind::School),
+            ..Default::default()
+        },
+        &truongso_store::PageRequest::new(1, 500),
+    )
+    .await
+    .lang(actor)?
+    .items;
+    let fresh = form.is_empty();
+    let schools = below
+        .into_iter()
+        .filter(|u| u.levels.to_codes().split(',').any(|l| l == level))
+        .map(|u| SchoolChoice {
+            checked: fresh || field(form, &format!("school_{}", u.id)).is_some(),
+            seats: field(form, &format!("seats_{}", u.id))
+                .unwrap_or("")
+                .to_string(),
+            zone: field(form, &format!("zone_{}", u.id))
+                .map(str::to_string)
+                .unwrap_or_else(|| {
+                    if grade == 10 {
+                        String::new()
+                    } else {
+                        u.ward_code.clone().unwrap_or_default()
+                    }
+                }),
+            id: u.id,
+            name: u.name,
+        })
+        .collect();
+    let text = |k: &str, default: String| field(form, k).map_or(default, str::to_string);
+    let year_code = years
+        .iter()
+        .find(|y| Some(y.id) == chosen_year)
+        .map(|y| y.code.clone())
+        .unwrap_or_default();
+    Ok(NewCampaignPage {
+        lang,
+        nav: Nav::of(actor),
+        crumbs: vec![
+            Crumb {
+                href: "/".into(),
+                label: lang.t("home").into(),
+            },
+            Crumb {
+                href: "/campaigns".into(),
+                label: lang.label("Tuyển sinh", "Admission").into(),
+            },
+        ],
+        grade,
+        unit_name: unit.name,
+        years: years
+            .iter()
+            .map(|y| (y.id, y.code.clone(), Some(y.id) == chosen_year))
+            .collect(),
+        name: text(
+            "name",
+            format!("Tuyển sinh lớp {grade} năm học {year_code}"),
+        ),
+        opens: text("opens", String::new()),
+        closes: text("closes", String::new()),
+        results: text("results", String::new()),
+        max_choices: text("max_choices", "3".into()),
+        documents: text(
+            "documents",
+            if grade == 10 {
+                "Học bạ THCS (bản chụp)*\nGiấy xác nhận đối tượng ưu tiên (nếu có)".into()
+            } else {
+                DEFAULT_DOCUMENTS.into()
+            },
+        ),
+        schools,
+        errors,
+    })
+}
+
+/// "Giấy khai sinh (bản chụp)*" → a required document with code `giay_khai_sinh_ban_chup`.
+fn documents_of(text: &str) -> Vec<adm::DocumentRequirement> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|line| {
+            let required = line.ends_with('*');
+            let label = line.trim_end_matches('*').trim().to_string();
+            let folded = truongso_domain::text::fold(&label);
+            let code: String = folded
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join("_")
+                .chars()
+                .take(40)
+                .collect();
+            adm::DocumentRequirement {
+                code,
+                label,
+                required,
+            }
+        })
+        .collect()
+}
+
+/// A date typed in the form as 17:00 Vietnam time on that day (offices close at five).
+fn day_end(form: &[(String, String)], key: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let day = chrono::NaiveDate::parse_from_str(field(form, key)?, "%Y-%m-%d").ok()?;
+    let local = day.and_hms_opt(17, 0, 0)?;
+    Some(chrono::DateTime::from_naive_utc_and_offset(
+        local - chrono::Duration::hours(7),
+        chrono::Utc,
+    ))
+}
+
+/// `POST /campaigns/new?grade=N`: creates the draft and opens its overview; errors keep the form.
+pub async fn create_campaign(
+    State(s): State<AppState>,
+    actor: Actor,
+    Query(q): Query<GradeQuery>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let grade = q.grade.unwrap_or(1);
+    let unit = super::start_unit(&s, &actor).await?;
+    let mut errors = Vec::new();
+    let (Some(opens_at), Some(closes_at), Some(results_at)) = (
+        day_end(&form, "opens"),
+        day_end(&form, "closes"),
+        day_end(&form, "results"),
+    ) else {
+        errors.push(
+            actor
+                .lang
+                .label(
+                    "Nhập đủ ba ngày: mở nhận hồ sơ, hạn nộp, công bố kết quả.",
+                    "Give the three dates: opening, deadline, results.",
+                )
+                .to_string(),
+        );
+        return Ok(new_campaign_page(&s, &actor, grade, &form, errors)
+            .await?
+            .into_response());
+    };
+    let schools = form
+        .iter()
+        .filter_map(|(k, _)| k.strip_prefix("school_")?.parse::<i64>().ok())
+        .map(|id| adm::NewCampaignSchool {
+            school_id: id,
+            seats: field(&form, &format!("seats_{id}"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0),
+            zone: None,
+            zone_areas: field(&form, &format!("zone_{id}"))
+                .unwrap_or("")
+                .split([',', ' ', ';'])
+                .filter(|z| !z.trim().is_empty())
+                .map(|z| z.trim().to_string())
+                .collect(),
+        })
+        .collect();
+    let input = adm::NewCampaign {
+        owner_id: unit.id,
+        school_year_id: field(&form, "school_year_id")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+        entry_grade: grade,
+        name: field(&form, "name").unwrap_or("").to_string(),
+        opens_at,
+        closes_at,
+        results_at,
+        max_choices: field(&form, "max_choices")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1),
+        required_documents: documents_of(field(&form, "documents").unwrap_or("")),
+        schools,
+    };
+    match crate::api::admission::create_campaign(&s, &actor, &input).await {
+        Ok(id) => Ok(Redirect::to(&format!("/campaigns/{id}")).into_response()),
+        Err(e) => {
+            errors = messages(e).lang(&actor)?;
+            Ok(new_campaign_page(&s, &actor, grade, &form, errors)
+                .await?
+                .into_response())
         }
     }
 }

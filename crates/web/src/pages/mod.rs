@@ -188,6 +188,10 @@ pub fn router() -> Router<AppState> {
         .route("/dx/units/{id}", get(dx::queue_page))
         .route("/dx/units/{id}/distribution", get(dx::distribution_page))
         .route("/campaigns", get(admission::campaigns))
+        .route(
+            "/campaigns/new",
+            get(admission::new_campaign).post(admission::create_campaign),
+        )
         .route("/campaigns/{id}", get(admission::campaign))
         .route("/campaigns/{id}/status", post(admission::change_status))
         .route(
