@@ -72,7 +72,8 @@ struct LearnerRow {
     guardian_phone: Option<String>,
 }
 
-/// Seeds the three campaigns under the first department and its largest office.
+/// Seeds the three campaigns under the first department and its largest office (or the
+/// department itself when no office has both primary and lower-secondary schools).
 pub async fn seed_demo(
     store: &Store,
     seed: u64,
@@ -84,9 +85,7 @@ pub async fn seed_demo(
     let Some(department) = first_unit(&mut tx, OrgKind::Department, None).await? else {
         return Ok(out);
     };
-    let Some(office) = first_unit(&mut tx, OrgKind::LocalOffice, Some(&department.1)).await? else {
-        return Ok(out);
-    };
+    let office = first_unit(&mut tx, OrgKind::LocalOffice, Some(&department.1)).await?;
     let current = crate::years::current(&mut tx.conn()).await?;
     let Some(current) = current else {
         return Ok(out);
@@ -101,6 +100,14 @@ pub async fn seed_demo(
     };
 
     let upper = schools(&mut tx, &department.1, "thpt").await?;
+    // Grades 1 and 6 are the office's; a small demo province may have no office with both
+    // primary and lower-secondary schools (one school each), and then the department runs them.
+    let mut office = office.unwrap_or_else(|| department.clone());
+    if schools(&mut tx, &office.1, "thcs").await?.is_empty()
+        || schools(&mut tx, &office.1, "th").await?.is_empty()
+    {
+        office = department.clone();
+    }
     let lower = schools(&mut tx, &office.1, "thcs").await?;
     let primary = schools(&mut tx, &office.1, "th").await?;
     if upper.is_empty() || lower.is_empty() || primary.is_empty() {
@@ -303,12 +310,7 @@ async fn schools(tx: &mut Tx, under: &str, level: &str) -> StoreResult<Vec<Schoo
         .conn()
         .fetch_all(
             Query::select()
-                .columns([
-                    OrgUnits::Id,
-                    OrgUnits::Code,
-                    OrgUnits::WardCode,
-                    OrgUnits::Levels,
-                ])
+                .columns([OrgUnits::Id, OrgUnits::WardCode, OrgUnits::Levels])
                 .from(OrgUnits::Table)
                 .and_where(Expr::col(OrgUnits::Kind).eq(OrgKind::School.code()))
                 .and_where(crate::scope::path_prefix(under))
