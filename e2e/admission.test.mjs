@@ -70,6 +70,11 @@ async function go(page, url, action) {
   await page.waitForLoadState('load');
 }
 
+/** Submits a form (or clicks) and waits for the next document to load, even at the same URL. */
+async function submit(page, action) {
+  await Promise.all([page.waitForEvent('load'), action()]);
+}
+
 // A small valid PNG (a 16×16 grey square) and PDF, as a phone would upload them.
 function crc32(bytes) {
   let c = ~0;
@@ -137,21 +142,16 @@ test('a guardian applies for grade 1 on a 360 px phone and gets a tracking code'
   const mobile = `09${digits(8)}`;
   await phone.fill('#contact', mobile);
   await shoot(phone, 'admission-sign-in-phone.png');
-  await phone.getByRole('button', { name: 'Gửi mã' }).click();
-  await phone.waitForSelector('#code');
+  await submit(phone, () => phone.getByRole('button', { name: 'Gửi mã' }).click());
   assert.match(await phone.locator('.notice').innerText(), new RegExp(`Đã gửi mã tới ${mobile.slice(0, 4)}\\*\\*\\*${mobile.slice(7)}`));
   await readable(phone);
 
-  // The demo sends no SMS: the code is on the outbox page, newest first.
-  const outbox = await newPage();
-  await outbox.goto('/admission/outbox');
-  const message = outbox.locator('ol.adm-outbox li', { hasText: mobile }).first();
-  const code = (await message.locator('pre').innerText()).match(/Mã xác nhận tuyển sinh: (\d{6})/)[1];
-  await outbox.context().close();
+  // The demo sends no SMS: the code is on the outbox page.
+  const code = await codeFromOutbox(mobile);
   // A wrong code is refused on the same form first.
   await phone.fill('#code', code === '000000' ? '111111' : '000000');
-  await phone.getByRole('button', { name: 'Xác nhận' }).click();
-  await phone.waitForSelector('#code-error');
+  await submit(phone, () => phone.getByRole('button', { name: 'Xác nhận' }).click());
+  assert.match(await phone.locator('#code-error').innerText(), /\S/);
   await phone.fill('#code', code);
   await go(phone, new RegExp(`/admission/${campaignId}/apply$`), () => phone.getByRole('button', { name: 'Xác nhận' }).click());
 
@@ -203,6 +203,58 @@ test('a guardian applies for grade 1 on a 360 px phone and gets a tracking code'
   Object.assign(shared, { campaignId, year, tracking, born, child, nationalId, schoolName, ward, mobile });
 });
 
+/** The newest one-time code sent to `mobile`, read off the demo's outbox page (newest first). */
+async function codeFromOutbox(mobile) {
+  const outbox = await newPage();
+  await outbox.goto('/admission/outbox');
+  const message = outbox.locator('ol.adm-outbox li', { hasText: mobile }).filter({ hasText: 'Mã xác nhận tuyển sinh' }).first();
+  const code = (await message.locator('pre').innerText()).match(/Mã xác nhận tuyển sinh: (\d{6})/)[1];
+  await outbox.context().close();
+  return code;
+}
+
+/** Serious and critical WCAG 2.x A/AA violations found by axe-core on the current page. */
+async function axeViolations(page) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${page.url()}: ${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
+}
+
+// axe is injected as an inline script, which the pages' CSP rightly refuses: bypass it here only.
+const AXE_PHONE = { ...PHONE, bypassCSP: true };
+const AXE_DESKTOP = { viewport: DESKTOP, bypassCSP: true };
+
+test('accessibility: no serious WCAG 2.2 A/AA violation on the guardian pages on a phone (axe-core)', async () => {
+  assert.ok(shared.tracking, 'the guardian step made an application');
+  const page = await newPage(AXE_PHONE);
+  const found = [];
+  for (const path of ['/admission', `/admission/${shared.campaignId}`, '/admission/sign-in', '/admission/outbox']) {
+    await page.goto(path);
+    found.push(...await axeViolations(page));
+  }
+  // Signed in again with the same phone: the form (with a refused submission's errors) and the receipt.
+  await page.goto(`/admission/sign-in?next=${encodeURIComponent(`/admission/applications/${shared.tracking}`)}`);
+  await page.fill('#contact', shared.mobile);
+  await submit(page, () => page.getByRole('button', { name: 'Gửi mã' }).click());
+  found.push(...await axeViolations(page));
+  await page.fill('#code', await codeFromOutbox(shared.mobile));
+  await go(page, /\/admission\/applications\/TS-/, () => page.getByRole('button', { name: 'Xác nhận' }).click());
+  found.push(...await axeViolations(page));
+  await page.goto(`/admission/${shared.campaignId}/apply`);
+  found.push(...await axeViolations(page));
+  await submit(page, () => page.locator('button.adm-submit').click());
+  assert.ok(await page.locator('.error-summary').count() === 1, 'an empty form is refused with an error summary');
+  await readable(page);
+  await shoot(page, 'admission-apply-errors-phone.png', false);
+  found.push(...await axeViolations(page));
+  await page.context().close();
+  assert.deepEqual(found, [], `accessibility violations:\n${found.join('\n')}`);
+});
+
 /** The label of the option of `select` whose text contains `text` (it must be one). */
 async function optionLabel(page, select, text) {
   const labels = await page.locator(`${select} option`).allInnerTexts();
@@ -246,4 +298,150 @@ test('the department officer finds the application in the queue and verifies it'
   assert.match(await page.locator('.notice[role="status"]').innerText(), /Đã lưu quyết định/);
   assert.equal(await page.locator('main .adm-status').first().innerText(), 'Đã xác minh');
   await page.context().close();
+});
+
+test('the officer closes the campaign, runs the assignment and publishes the results', async () => {
+  assert.ok(shared.tracking, 'the guardian step made an application');
+  const page = await newPage();
+  await signIn(page, officer());
+  const { campaignId } = shared;
+  await page.goto(`/campaigns/${campaignId}`);
+  assert.match(await page.locator('h1').innerText(), /Tuyển sinh lớp 1/);
+  assert.match(await page.locator('main').innerText(), /Đang nhận hồ sơ/);
+  await submit(page, () => page.locator('button[name="status"][value="closed"]').click());
+  assert.match(await page.locator('main').innerText(), /Đã đóng nhận hồ sơ/);
+  assert.equal(await page.locator('button[name="status"][value="closed"]').count(), 0);
+  await shoot(page, 'campaign-overview.png');
+
+  // A trial run: the cut-offs table and each applicant's result with its explanation.
+  await page.goto(`/campaigns/${campaignId}/runs`);
+  await go(page, new RegExp(`/campaigns/${campaignId}/runs/\\d+`), () => page.getByRole('button', { name: 'Chạy xét tuyển thử' }).click());
+  const runPath = new URL(page.url()).pathname;
+  const run = await readable(page);
+  assert.match(run, /Lần chạy xét tuyển #\d+/);
+  const school = page.locator('table.adm-cutoffs tbody tr', { hasText: shared.schoolName });
+  assert.equal(await school.count(), 1, `the cut-offs table has ${shared.schoolName}`);
+  assert.ok(Number((await school.locator('td').last().innerText()).trim()) >= 1, 'the school admits someone');
+  // Our applicant (on some page of the results), admitted to the chosen school, inside the zone.
+  let row = page.locator('table.adm-results tbody tr', { hasText: shared.tracking });
+  while ((await row.count()) === 0 && (await page.locator('.pager a[rel="next"]').count()) > 0) {
+    await go(page, /page=/, () => page.locator('.pager a[rel="next"]').click());
+    row = page.locator('table.adm-results tbody tr', { hasText: shared.tracking });
+  }
+  assert.equal(await row.count(), 1, `the run lists ${shared.tracking}`);
+  const result = await row.innerText();
+  assert.match(result, new RegExp(shared.child));
+  assert.match(result, /Trúng tuyển/);
+  assert.match(result, /trong tuyến/);
+  await row.scrollIntoViewIfNeeded();
+  await shoot(page, 'campaign-run.png', false);
+
+  // Nothing is public before publishing.
+  assert.equal((await lookupApi(shared.tracking, shared.born)).status, 404);
+  await page.goto(runPath);
+  await submit(page, () => page.getByRole('button', { name: 'Công bố kết quả' }).click());
+  await page.goto(runPath);
+  assert.match(await page.locator('.notice[role="status"]').innerText(), /đã được công bố/);
+  assert.equal(await page.getByRole('button', { name: 'Công bố kết quả' }).count(), 0);
+  await page.goto(`/campaigns/${campaignId}`);
+  assert.match(await page.locator('main').innerText(), /Đã công bố kết quả/);
+  await page.context().close();
+});
+
+/** A well-formed tracking code that is not our applicant's: another first character, and the
+ * check character recomputed (a malformed code would get a different, "mistyped" answer). */
+function unknownCode(code) {
+  const alphabet = '346789ABCDEFGHJKMNPQRTUVWXY';
+  const body = code.replace(/^TS-|-/g, '').split('');
+  body[0] = alphabet[(alphabet.indexOf(body[0]) + 1) % alphabet.length];
+  const sum = [1, 2, 4, 5, 7, 8, 10].reduce((acc, w, i) => acc + w * alphabet.indexOf(body[i]), 0);
+  body[7] = alphabet[sum % alphabet.length];
+  return `TS-${body.slice(0, 4).join('')}-${body.slice(4).join('')}`;
+}
+
+/** The public lookup API (no browser cache): a 200 with the result, or the same 404 for any miss. */
+async function lookupApi(number, birthDate) {
+  const q = new URLSearchParams({ campaign_id: String(shared.campaignId), number, birth_date: birthDate });
+  const res = await fetch(`${BASE}/api/v1/public/admission/results?${q}`);
+  return { status: res.status, body: await res.text() };
+}
+
+/** Fills the lookup form on a fresh phone page (its own cache) and returns the page. */
+async function lookUp(number, birthDate, options = {}) {
+  const page = await newPage({ ...PHONE, ...options });
+  await page.goto('/admission/results');
+  await page.selectOption('#campaign_id', String(shared.campaignId));
+  await page.fill('#number', number);
+  await page.fill('#birth_date', birthDate);
+  await go(page, /number=/, () => page.locator('form.lookup-form button[type="submit"]').click());
+  return page;
+}
+
+test('the guardian looks the result up by tracking code and date of birth', async () => {
+  assert.ok(shared.tracking, 'the guardian step made an application');
+  // The lookup reloads a newly published run within seconds.
+  const deadline = Date.now() + 20_000;
+  let api = await lookupApi(shared.tracking, shared.born);
+  while (api.status !== 200 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1000));
+    api = await lookupApi(shared.tracking, shared.born);
+  }
+  assert.equal(api.status, 200, `the published result is found: ${api.body}`);
+
+  const page = await lookUp(shared.tracking.toLowerCase(), shared.born);
+  const text = await readable(page);
+  assert.match(text, /Tra cứu kết quả tuyển sinh/);
+  assert.match(await page.locator('.lookup-result h2').innerText(), new RegExp(shared.child));
+  const outcome = await page.locator('.lookup-outcome').innerText();
+  assert.match(outcome, /Trúng tuyển/);
+  assert.match(outcome, new RegExp(shared.schoolName));
+  assert.match(text, /cư trú trong tuyến/);
+  assert.match(text, /14\/03\//);
+  assert.ok(!text.includes(shared.nationalId), 'the lookup shows no personal ID');
+  await shoot(page, 'admission-result-phone.png');
+  await page.context().close();
+
+  // A wrong date of birth and an unknown number get the very same answer.
+  const wrong = await lookUp(shared.tracking, `${Number(shared.born.slice(0, 4))}-03-15`);
+  const wrongText = (await wrong.locator('.lookup-miss').innerText()).trim();
+  assert.equal(await wrong.locator('.lookup-result').count(), 0);
+  await shoot(wrong, 'admission-result-miss-phone.png');
+  await wrong.context().close();
+  const other = unknownCode(shared.tracking);
+  const unknown = await lookUp(other, shared.born);
+  assert.equal((await unknown.locator('.lookup-miss').innerText()).trim(), wrongText);
+  assert.match(wrongText, /Không tìm thấy kết quả/);
+  await unknown.context().close();
+  const [a, b] = [await lookupApi(shared.tracking, '2000-01-01'), await lookupApi(other, shared.born)];
+  assert.equal(a.status, 404);
+  assert.equal(b.status, 404);
+  assert.equal(a.body, b.body, 'the API answers a wrong date of birth like an unknown number');
+});
+
+test('accessibility: no serious WCAG 2.2 A/AA violation on the staff and results pages (axe-core)', async () => {
+  assert.ok(shared.tracking, 'the guardian step made an application');
+  const found = [];
+  const page = await newPage(AXE_DESKTOP);
+  await signIn(page, officer());
+  const { campaignId } = shared;
+  await page.goto(`/campaigns/${campaignId}/runs`);
+  const runHref = await page.locator('table a[href*="/runs/"]').first().getAttribute('href');
+  for (const path of ['/campaigns', `/campaigns/${campaignId}`, `/campaigns/${campaignId}/applications`, `/campaigns/${campaignId}/runs`, runHref]) {
+    await page.goto(path);
+    found.push(...await axeViolations(page));
+  }
+  await page.goto(`/campaigns/${campaignId}/applications?q=${encodeURIComponent(shared.tracking)}`);
+  await page.locator('table.adm-queue tbody a').first().click();
+  await page.waitForURL(/\/applications\/\d+$/);
+  found.push(...await axeViolations(page));
+  await page.context().close();
+  // The results lookup on a phone: the form, a result and a miss.
+  const phone = await newPage(AXE_PHONE);
+  for (const born of [shared.born, '2000-01-01']) {
+    const q = new URLSearchParams({ campaign_id: String(campaignId), number: shared.tracking, birth_date: born });
+    await phone.goto(`/admission/results?${q}`);
+    found.push(...await axeViolations(phone));
+  }
+  await phone.context().close();
+  assert.deepEqual(found, [], `accessibility violations:\n${found.join('\n')}`);
 });
