@@ -43,6 +43,12 @@ struct Targets {
     campaign: i64,
     application: i64,
     document: i64,
+    /// A school (the target one, or a sibling when it is a preschool) and an entry grade it
+    /// teaches, for creating a campaign; a trial run of the target campaign (then closed).
+    admission_school: i64,
+    admission_owner: i64,
+    campaign_grade: i32,
+    run: i64,
 }
 
 /// Where the targets lie relative to the caller's reach.
@@ -282,7 +288,8 @@ fn request_for(method: &str, path: &str, t: &Targets, f: &Fixture) -> Request {
             return p
                 .replace("{campaign_id}", &t.campaign.to_string())
                 .replace("{application_id}", &t.application.to_string())
-                .replace("{document_id}", &t.document.to_string());
+                .replace("{document_id}", &t.document.to_string())
+                .replace("{run_id}", &t.run.to_string());
         }
         if resource == "targets" {
             return p
@@ -402,6 +409,23 @@ fn request_for(method: &str, path: &str, t: &Targets, f: &Fixture) -> Request {
             list: false,
         },
         ("GET", p) if p.starts_with("/api/v1/admission/campaigns/") => record(None),
+        // Campaigns and runs: a draft campaign over the target school, run by its office; the
+        // target campaign reopened; another trial run; publishing the target run.
+        ("GET", "/api/v1/admission/campaigns") => global(None),
+        ("POST", "/api/v1/admission/campaigns") => record(Some(json!({
+            "owner_id": t.admission_owner, "school_year_id": f.year,
+            "entry_grade": t.campaign_grade, "name": "Tuyển sinh ma trận",
+            "opens_at": "2027-05-01T00:00:00Z", "closes_at": "2027-05-20T00:00:00Z",
+            "results_at": "2027-07-01T00:00:00Z", "max_choices": 3, "required_documents": [],
+            "schools": [{ "school_id": t.admission_school, "seats": 10 }]
+        }))),
+        ("POST", "/api/v1/admission/campaigns/{campaign_id}/status") => {
+            record(Some(json!({ "status": "open" })))
+        }
+        ("POST", "/api/v1/admission/campaigns/{campaign_id}/runs")
+        | ("POST", "/api/v1/admission/campaigns/{campaign_id}/runs/{run_id}/publish") => {
+            record(None)
+        }
         ("GET", "/api/v1/classes") => list(format!("org_unit_id={}", t.school)),
         ("GET", "/api/v1/org-units") => list(format!("parent_id={}", f.parent_of[&t.school])),
         ("GET", "/api/v1/audit") => list(format!("entity=learner&entity_id={}", t.learner)),
@@ -924,7 +948,71 @@ async fn targets_in_school(
     targets.campaign = campaign.id;
     targets.application = application;
     targets.document = document;
+    (
+        targets.admission_school,
+        targets.admission_owner,
+        targets.campaign_grade,
+    ) = admission_school(t, school).await;
+    let mut tx = t.store.begin().await.unwrap();
+    let closed = truongso_store::admission::set_status(
+        &mut tx,
+        &campaign,
+        truongso_store::admission::CampaignStatus::Closed,
+    )
+    .await
+    .unwrap();
+    targets.run =
+        truongso_store::admission::runs::simulate(&mut tx, &closed, &Default::default(), "matrix")
+            .await
+            .unwrap()
+            .id;
+    tx.commit().await.unwrap();
     targets
+}
+
+/// A school teaching an entry grade (1, 6 or 10) beside `school`: itself, or for a preschool a
+/// primary school created beside it; with its parent (the campaign's owner) and the grade.
+async fn admission_school(t: &TestApp, school: i64) -> (i64, i64, i32) {
+    use truongso_domain::org::{Levels, OrgKind, SchoolLevel};
+    let unit = orgs::get(&mut t.store.conn(), &Scope::All, school)
+        .await
+        .unwrap();
+    let parent = unit.parent_id.unwrap();
+    let grade = unit.levels.0.iter().find_map(|l| match l {
+        SchoolLevel::Primary => Some(1),
+        SchoolLevel::LowerSecondary => Some(6),
+        SchoolLevel::UpperSecondary => Some(10),
+        _ => None,
+    });
+    if let Some(grade) = grade {
+        return (school, parent, grade);
+    }
+    let code = format!("{:08}", 79_900_000 + school);
+    if let Some(made) = orgs::get_by_code(&mut t.store.conn(), &code).await.unwrap() {
+        return (made.id, parent, 1);
+    }
+    let mut tx = t.store.begin().await.unwrap();
+    let primary = orgs::create(
+        &mut tx,
+        &Scope::All,
+        &OrgInput {
+            parent_id: Some(parent),
+            kind: OrgKind::School,
+            code,
+            name: "Trường Tiểu học Ma Trận".into(),
+            ward_code: None,
+            address: None,
+            lat: None,
+            lon: None,
+            levels: Levels(vec![SchoolLevel::Primary]),
+            ownership: None,
+        },
+        chrono::NaiveDate::from_ymd_opt(2025, 10, 1).unwrap(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    (primary.id, parent, 1)
 }
 
 /// Freezes the school's beginning-of-year report.

@@ -292,7 +292,7 @@ async fn a_guardian_applies_edits_and_is_refused_what_is_not_theirs() {
         let receipt_url = res.location().to_string();
         let code = receipt_url.rsplit('/').next().unwrap().to_string();
         assert!(code.starts_with("TS-"), "{code}");
-        assert_eq!(count(&t.store, "adm_applications").await, 1);
+        assert_eq!(count(&t.store, &format!("adm_applications WHERE campaign_id = {id}")).await, 1);
         assert_eq!(count(&t.store, "adm_documents").await, 1);
         let receipt = t.page("GET", &receipt_url, &me.cookies, None).await;
         assert_eq!(receipt.status, StatusCode::OK);
@@ -311,7 +311,7 @@ async fn a_guardian_applies_edits_and_is_refused_what_is_not_theirs() {
         let res = post_form(&t, &me, id, &refs, &[]).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text);
         assert_eq!(res.location(), receipt_url);
-        assert_eq!(count(&t.store, "adm_applications").await, 1);
+        assert_eq!(count(&t.store, &format!("adm_applications WHERE campaign_id = {id}")).await, 1);
         let app = guardian::application_by_code(
             &mut t.store.conn(),
             &truongso_domain::admission::contact::Contact::parse("0912345678").unwrap(),
@@ -346,7 +346,10 @@ async fn a_guardian_applies_edits_and_is_refused_what_is_not_theirs() {
             let names: Vec<(String,)> = t
                 .store
                 .conn()
-                .fetch_all_raw("SELECT full_name FROM adm_applications", &[])
+                .fetch_all_raw(
+                    &format!("SELECT full_name FROM adm_applications WHERE campaign_id = {id}"),
+                    &[],
+                )
                 .await
                 .unwrap();
             assert_eq!(names, vec![("Lê Thị Sửa".to_string(),)]);
@@ -383,7 +386,7 @@ async fn a_guardian_applies_edits_and_is_refused_what_is_not_theirs() {
         ] {
             assert!(!res.text.contains(&shown), "the recorded date leaks");
         }
-        assert_eq!(count(&t.store, "adm_applications").await, 1);
+        assert_eq!(count(&t.store, &format!("adm_applications WHERE campaign_id = {id}")).await, 1);
 
         // Another contact: the application does not exist for them, the child cannot be
         // applied for again, and their list is empty.
@@ -398,7 +401,7 @@ async fn a_guardian_applies_edits_and_is_refused_what_is_not_theirs() {
         assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
         assert!(res.text.contains("đã có hồ sơ"), "{}", res.text);
         assert!(!res.text.contains("Lê Thị Sửa") && !res.text.contains(&code));
-        assert_eq!(count(&t.store, "adm_applications").await, 1);
+        assert_eq!(count(&t.store, &format!("adm_applications WHERE campaign_id = {id}")).await, 1);
         let home = t.page("GET", "/admission", &other.cookies, None).await;
         assert!(!home.text.contains(&code));
         let home = t.page("GET", "/admission", &me.cookies, None).await;

@@ -72,8 +72,7 @@ struct LearnerRow {
     guardian_phone: Option<String>,
 }
 
-/// Seeds the three campaigns under the first department and its largest office (or the
-/// department itself when no office has both primary and lower-secondary schools).
+/// Seeds the three campaigns under the first department and its largest office.
 pub async fn seed_demo(
     store: &Store,
     seed: u64,
@@ -82,10 +81,11 @@ pub async fn seed_demo(
 ) -> StoreResult<DemoAdmission> {
     let mut out = DemoAdmission::default();
     let mut tx = store.begin().await?;
-    let Some(department) = first_unit(&mut tx, OrgKind::Department, None).await? else {
+    let Some(department) = first_unit(&mut tx, OrgKind::Department).await? else {
         return Ok(out);
     };
-    let office = first_unit(&mut tx, OrgKind::LocalOffice, Some(&department.1)).await?;
+    let office6 = unit_with_most(&mut tx, &department, "thcs").await?;
+    let office1 = unit_with_most(&mut tx, &department, "th").await?;
     let current = crate::years::current(&mut tx.conn()).await?;
     let Some(current) = current else {
         return Ok(out);
@@ -100,16 +100,9 @@ pub async fn seed_demo(
     };
 
     let upper = schools(&mut tx, &department.1, "thpt").await?;
-    // Grades 1 and 6 are the office's; a small demo province may have no office with both
-    // primary and lower-secondary schools (one school each), and then the department runs them.
-    let mut office = office.unwrap_or_else(|| department.clone());
-    if schools(&mut tx, &office.1, "thcs").await?.is_empty()
-        || schools(&mut tx, &office.1, "th").await?.is_empty()
-    {
-        office = department.clone();
-    }
-    let lower = schools(&mut tx, &office.1, "thcs").await?;
-    let primary = schools(&mut tx, &office.1, "th").await?;
+    let lower = schools(&mut tx, &office6.1, "thcs").await?;
+    let feeders = schools(&mut tx, &office6.1, "th").await?;
+    let primary = schools(&mut tx, &office1.1, "th").await?;
     if upper.is_empty() || lower.is_empty() || primary.is_empty() {
         return Ok(out);
     }
@@ -158,13 +151,20 @@ pub async fn seed_demo(
     out.campaigns.push(c10.id);
 
     // Grade 6: the office's lower-secondary schools; closed, applications partly verified.
-    let grade5 = learners_in_grade(&mut tx, &office.1, current.id, 5).await?;
-    let zones6 = zones(&lower, &primary);
+    // The office's own grade-5 pupils; in a small demo province, where lower-secondary schools
+    // and primary schools sit under different offices, the whole department's.
+    let mut grade5 = learners_in_grade(&mut tx, &office6.1, current.id, 5).await?;
+    let mut feeders = feeders;
+    if grade5.len() < 50 {
+        grade5 = learners_in_grade(&mut tx, &department.1, current.id, 5).await?;
+        feeders = schools(&mut tx, &department.1, "th").await?;
+    }
+    let zones6 = zones(&lower, &feeders);
     let c6 = create_campaign(
         &mut tx,
         &Scope::All,
         &zone_campaign(
-            &office,
+            &office6,
             next.id,
             6,
             &next.code,
@@ -183,12 +183,16 @@ pub async fn seed_demo(
 
     // Grade 1: the office's primary schools; open now, some applications already in.
     let zones1 = zones(&primary, &primary);
-    let expected = grade5.len();
+    // About as many six-year-olds as there are pupils in a primary grade of these schools.
+    let expected = learners_in_grade(&mut tx, &office1.1, current.id, 1)
+        .await?
+        .len()
+        .max(20);
     let c1 = create_campaign(
         &mut tx,
         &Scope::All,
         &zone_campaign(
-            &office,
+            &office1,
             next.id,
             1,
             &next.code,
@@ -279,30 +283,45 @@ fn zones(admitting: &[SchoolRow], feeders: &[SchoolRow]) -> HashMap<i64, Vec<Str
     zones
 }
 
-async fn first_unit(
+async fn first_unit(tx: &mut Tx, kind: OrgKind) -> StoreResult<Option<(i64, String)>> {
+    tx.conn()
+        .fetch_optional(
+            Query::select()
+                .columns([OrgUnits::Id, OrgUnits::Path])
+                .from(OrgUnits::Table)
+                .and_where(Expr::col(OrgUnits::Kind).eq(kind.code()))
+                .order_by(OrgUnits::Id, Order::Asc)
+                .limit(1),
+        )
+        .await
+}
+
+/// The office under `department` with the most schools of `level` (the department itself when
+/// no office has any: small demo provinces).
+async fn unit_with_most(
     tx: &mut Tx,
-    kind: OrgKind,
-    under: Option<&str>,
-) -> StoreResult<Option<(i64, String)>> {
-    let mut q = Query::select()
-        .columns([OrgUnits::Id, OrgUnits::Path])
-        .from(OrgUnits::Table)
-        .and_where(Expr::col(OrgUnits::Kind).eq(kind.code()))
-        .order_by(OrgUnits::Id, Order::Asc)
-        .to_owned();
-    if let Some(path) = under {
-        q.and_where(crate::scope::path_prefix(path));
-    }
-    let units: Vec<(i64, String)> = tx.conn().fetch_all(&q).await?;
-    // The unit with the most schools below it (small demo provinces have empty offices).
-    let mut best: Option<((i64, String), usize)> = None;
-    for unit in units {
-        let n = schools(tx, &unit.1, "th").await?.len() + schools(tx, &unit.1, "thcs").await?.len();
-        if best.as_ref().is_none_or(|(_, m)| n > *m) {
-            best = Some((unit, n));
+    department: &(i64, String),
+    level: &str,
+) -> StoreResult<(i64, String)> {
+    let offices: Vec<(i64, String)> = tx
+        .conn()
+        .fetch_all(
+            Query::select()
+                .columns([OrgUnits::Id, OrgUnits::Path])
+                .from(OrgUnits::Table)
+                .and_where(Expr::col(OrgUnits::Kind).eq(OrgKind::LocalOffice.code()))
+                .and_where(crate::scope::path_prefix(&department.1))
+                .order_by(OrgUnits::Id, Order::Asc),
+        )
+        .await?;
+    let mut best = (department.clone(), 0);
+    for office in offices {
+        let n = schools(tx, &office.1, level).await?.len();
+        if n > best.1 {
+            best = (office, n);
         }
     }
-    Ok(best.map(|(u, _)| u))
+    Ok(best.0)
 }
 
 async fn schools(tx: &mut Tx, under: &str, level: &str) -> StoreResult<Vec<SchoolRow>> {

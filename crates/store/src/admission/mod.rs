@@ -224,7 +224,7 @@ pub struct NewCampaignSchool {
 /// Creates a campaign (as a draft) with its schools and zones, after checking all of it: the
 /// owner is in scope and is an office or department, the schools lie under the owner and teach
 /// the entry grade, seats are positive, zone areas are known administrative units, the calendar
-/// is in order.
+/// is in order. Zones may come later; a grade-1/6 campaign opens only once every school has one.
 pub async fn create_campaign(
     tx: &mut Tx,
     scope: &Scope,
@@ -405,12 +405,6 @@ async fn check_new_campaign(
                 "Trường không thuộc đơn vị tổ chức tuyển sinh.",
             ),
             Err(e) => return Err(e),
-        }
-        if input.entry_grade != 10 && s.zone_areas.is_empty() {
-            c.push(
-                &field("zone_areas"),
-                "Tuyển sinh lớp 1 và lớp 6 cần tuyến tuyển sinh (xã, phường) của trường.",
-            );
         }
         for (j, area) in s.zone_areas.iter().enumerate() {
             if !admin_unit_exists(conn, area.trim()).await? {
@@ -593,6 +587,19 @@ pub async fn set_status(tx: &mut Tx, c: &Campaign, to: CampaignStatus) -> StoreR
         (c.status, to),
         (Draft, Open) | (Open, Closed) | (Closed, Open) | (Open, Draft)
     );
+    if to == Open && c.entry_grade != 10 {
+        // Grades 1 and 6 admit by zone: a school without one could not be assigned fairly.
+        let schools = campaign_schools(&mut tx.conn(), c.id).await?;
+        if let Some(s) = schools.iter().find(|s| s.zone_areas.is_empty()) {
+            return Err(StoreError::conflict(
+                "zone_areas",
+                format!(
+                    "{} chưa có tuyến tuyển sinh (xã, phường): chưa mở nhận hồ sơ được.",
+                    s.name
+                ),
+            ));
+        }
+    }
     if !allowed {
         return Err(StoreError::conflict(
             "status",

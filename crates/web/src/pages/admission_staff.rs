@@ -28,7 +28,7 @@ use crate::api::parse_query;
 use crate::error::ApiError;
 use crate::i18n::Lang;
 
-fn status_label(lang: Lang, s: ApplicationStatus) -> &'static str {
+pub(super) fn status_label(lang: Lang, s: ApplicationStatus) -> &'static str {
     let en = match s {
         ApplicationStatus::Submitted => "Submitted, awaiting verification",
         ApplicationStatus::NeedsCorrection => "Correction requested",
@@ -39,7 +39,11 @@ fn status_label(lang: Lang, s: ApplicationStatus) -> &'static str {
     lang.label(s.label_vi(), en)
 }
 
-fn crumbs(lang: Lang, campaign: &Campaign, last: Option<(String, String)>) -> Vec<Crumb> {
+pub(super) fn crumbs(
+    lang: Lang,
+    campaign: &Campaign,
+    last: Option<(String, String)>,
+) -> Vec<Crumb> {
     let mut c = vec![
         Crumb {
             href: "/".into(),
@@ -61,7 +65,7 @@ fn crumbs(lang: Lang, campaign: &Campaign, last: Option<(String, String)>) -> Ve
 }
 
 /// The messages of a rejected write, for the top of a form.
-fn messages(e: ApiError) -> Result<Vec<String>, ApiError> {
+pub(super) fn messages(e: ApiError) -> Result<Vec<String>, ApiError> {
     match e {
         ApiError::Store(StoreError::Invalid(inv)) => {
             Ok(inv.0.into_iter().map(|f| f.message).collect())

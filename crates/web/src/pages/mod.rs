@@ -2,6 +2,7 @@
 //! the learner forms. Plain HTML forms and links: everything works without JavaScript.
 
 mod account;
+mod admission;
 pub mod admission_public;
 mod admission_staff;
 mod dx;
@@ -186,6 +187,18 @@ pub fn router() -> Router<AppState> {
         .route("/dx/evidence/{id}", get(dx::evidence))
         .route("/dx/units/{id}", get(dx::queue_page))
         .route("/dx/units/{id}/distribution", get(dx::distribution_page))
+        .route("/campaigns", get(admission::campaigns))
+        .route("/campaigns/{id}", get(admission::campaign))
+        .route("/campaigns/{id}/status", post(admission::change_status))
+        .route(
+            "/campaigns/{id}/runs",
+            get(admission::runs_list).post(admission::simulate),
+        )
+        .route("/campaigns/{id}/runs/{run_id}", get(admission::run))
+        .route(
+            "/campaigns/{id}/runs/{run_id}/publish",
+            post(admission::publish),
+        )
         .route(
             "/campaigns/{id}/applications",
             get(admission_staff::queue_page),
@@ -236,6 +249,7 @@ pub struct NavUser {
     pub can_stats: bool,
     pub can_dx: bool,
     pub can_targets: bool,
+    pub can_admission: bool,
 }
 
 impl Nav {
@@ -256,6 +270,7 @@ impl Nav {
                 can_stats: actor.can(Permission::StatsRead),
                 can_dx: actor.can(Permission::DxRead),
                 can_targets: actor.can(Permission::TargetRead),
+                can_admission: actor.can(Permission::AdmissionReview),
             }),
             csrf: actor.csrf().to_string(),
         }
