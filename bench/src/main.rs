@@ -1,6 +1,7 @@
 //! `truongso-bench`: seeding, learner search and learner import on SQLite and PostgreSQL, each
 //! figure printed next to a baseline measured in the same run (see `bench/README.md`).
 
+mod admission;
 mod db;
 mod gradebook;
 mod importing;
@@ -98,6 +99,9 @@ struct Args {
     /// Learners of the province seeded (without marks) for the statistics scenario.
     #[arg(long, default_value_t = 1_700_000)]
     statistics_learners: u64,
+    /// Applicants of the admission scenario's assignment (pure rules, no database).
+    #[arg(long, default_value_t = 1_000_000)]
+    admission_applicants: usize,
     /// Where to write the JSON summary.
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/results/latest.json"))]
     out: PathBuf,
@@ -111,6 +115,7 @@ enum Scenario {
     Import,
     Gradebook,
     Statistics,
+    Admission,
 }
 
 impl Scenario {
@@ -121,6 +126,7 @@ impl Scenario {
             Scenario::Import => "import",
             Scenario::Gradebook => "gradebook",
             Scenario::Statistics => "statistics",
+            Scenario::Admission => "admission",
         }
     }
 }
@@ -214,6 +220,32 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
         Some(g)
     };
+
+    if wants(Scenario::Admission) {
+        eprintln!(
+            "== admission: assignment of {} applicants (pure rules, best of 3)",
+            thousands(args.admission_applicants as u64)
+        );
+        let (n, seed) = (args.admission_applicants, args.seed);
+        let a = tokio::task::spawn_blocking(move || admission::run(n, seed)).await??;
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+        eprintln!(
+            "   baseline (sort of {} proposals): {:.0} ms; deferred acceptance {:.0} ms ({:.1}× baseline); city rule {:.0} ms ({:.1}× baseline)",
+            thousands(a.proposals as u64),
+            ms(a.baseline),
+            ms(a.deferred_acceptance),
+            ms(a.deferred_acceptance) / ms(a.baseline).max(1e-9),
+            ms(a.city_rule),
+            ms(a.city_rule) / ms(a.baseline).max(1e-9),
+        );
+        eprintln!(
+            "   {} applicants; lookup under load: bench/admission-lookup.sh",
+            thousands(a.applicants as u64)
+        );
+        if args.scenarios.iter().all(|s| *s == Scenario::Admission) {
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
 
     let dir = args.dir.clone().unwrap_or_else(std::env::temp_dir);
     let mut runs = Vec::new();
@@ -1113,6 +1145,10 @@ fn run_description(args: &Args) -> String {
             Scenario::Statistics => format!(
                 "department report over ~{} learners against DuckDB",
                 thousands(args.statistics_learners)
+            ),
+            Scenario::Admission => format!(
+                "assignment of {} grade-10 applicants",
+                thousands(args.admission_applicants as u64)
             ),
         });
     }

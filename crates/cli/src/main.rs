@@ -1,5 +1,6 @@
 //! `truongso`: one binary for a school on SQLite or a province on PostgreSQL.
 
+mod admission;
 mod config;
 mod gradebook;
 mod rules;
@@ -57,6 +58,24 @@ enum Command {
         /// Leave the gradebook empty: no marks, conduct, results or their history.
         #[arg(long)]
         no_marks: bool,
+        /// Also generate a grade-10 admission campaign with this many applicants, run the
+        /// assignment and publish it (the province is seeded first when the database is empty).
+        #[arg(long)]
+        applicants: Option<u64>,
+    },
+    /// Admission (tuyển sinh): the read-only snapshot of published results.
+    Admission {
+        #[command(subcommand)]
+        action: AdmissionAction,
+    },
+    /// Serve only the results lookup (page, API, stylesheet, /healthz) from snapshot files,
+    /// with no database: run a few behind the load balancer on result day.
+    ServeResults {
+        /// A snapshot written by `truongso admission snapshot` (repeat for several campaigns).
+        #[arg(long, required = true)]
+        snapshot: Vec<PathBuf>,
+        #[arg(long, env = "TRUONGSO_BIND")]
+        bind: Option<String>,
     },
     /// Serve an existing database.
     Serve {
@@ -131,6 +150,20 @@ enum Command {
     Targets {
         #[command(subcommand)]
         action: TargetsAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdmissionAction {
+    /// Write a campaign's published results to FILE (JSON lines: a header, then one result
+    /// per line) for `truongso serve-results`.
+    Snapshot {
+        #[arg(long, env = "TRUONGSO_DATABASE_URL")]
+        database: Option<String>,
+        #[arg(long)]
+        campaign: i64,
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -327,15 +360,36 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             seed,
             accounts_json,
             no_marks,
+            applicants,
         } => runtime.block_on(async {
             let store = open(&settings.database(database)).await?;
             truongso_store::migrate::run(&store).await?;
-            let report = seed_province(&store, learners, seed, !no_marks).await?;
-            if let Some(path) = accounts_json {
-                std::fs::write(&path, serde_json::to_vec_pretty(&report.accounts)?)
-                    .with_context(|| format!("ghi {}", path.display()))?;
+            if applicants.is_none() || seed::is_empty(&store).await? {
+                let report = seed_province(&store, learners, seed, !no_marks).await?;
+                if let Some(path) = accounts_json {
+                    std::fs::write(&path, serde_json::to_vec_pretty(&report.accounts)?)
+                        .with_context(|| format!("ghi {}", path.display()))?;
+                }
+            }
+            if let Some(n) = applicants {
+                admission::seed(&store, n, seed, &settings.admission).await?;
             }
             Ok(ExitCode::SUCCESS)
+        }),
+        Command::Admission {
+            action:
+                AdmissionAction::Snapshot {
+                    database,
+                    campaign,
+                    out,
+                },
+        } => runtime.block_on(async {
+            let store = open(&settings.database(database)).await?;
+            truongso_store::migrate::run(&store).await?;
+            admission::snapshot(&store, campaign, &out).await
+        }),
+        Command::ServeResults { snapshot, bind } => runtime.block_on(async {
+            admission::serve_results(&snapshot, &settings.bind(bind), &settings.admission).await
         }),
         Command::Serve { database, bind } => runtime.block_on(async {
             let store = open(&settings.database(database)).await?;

@@ -17,6 +17,7 @@
 //! ```
 
 pub mod admission;
+pub mod applicants;
 pub mod dx;
 mod faults;
 mod marks;

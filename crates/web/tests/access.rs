@@ -511,6 +511,13 @@ fn request_for(method: &str, path: &str, t: &Targets, f: &Fixture) -> Request {
             | "/api/v1/openapi.json",
         )
         | ("GET", "/api/v1/school-years/{id}/terms" | "/api/v1/national-ids/{id}") => global(None),
+        // A published result, found (public: every caller, anonymous too).
+        ("GET", "/api/v1/public/admission/results") => Request {
+            uri: format!("{uri}?{}", f.admission_lookup),
+            body: None,
+            scoped: false,
+            list: false,
+        },
         (_, p) if p.contains("{id}") => record(None),
         (m, p) => panic!("no matrix request for {m} {p}: add one"),
     }
@@ -534,6 +541,8 @@ struct Fixture {
     copy_school: i64,
     foreign_copy_school: i64,
     foreign_school: i64,
+    /// The query string of a published admission result (campaign, number, date of birth).
+    admission_lookup: String,
 }
 
 impl Fixture {
@@ -566,6 +575,7 @@ impl Fixture {
             copy_school: foreign.school,
             foreign_copy_school: foreign.school2,
             foreign_school: foreign.school,
+            admission_lookup: published_admission_result(t).await,
         };
         let foreign_targets = targets_in_school(t, &mut f, foreign.school, None, None).await;
         let mut foreign_targets = foreign_targets;
@@ -1013,6 +1023,30 @@ async fn admission_school(t: &TestApp, school: i64) -> (i64, i64, i32) {
     .unwrap();
     tx.commit().await.unwrap();
     (primary.id, parent, 1)
+}
+
+/// A small published grade-10 campaign; the lookup query of its first result.
+async fn published_admission_result(t: &TestApp) -> String {
+    let report = truongso_store::admission::seed::seed_applicants(
+        &t.store,
+        20,
+        3,
+        &Default::default(),
+        |_, _| {},
+    )
+    .await
+    .unwrap();
+    let mut first = None;
+    truongso_store::admission::lookup::published(&mut t.store.conn(), report.campaign_id, |r| {
+        first.get_or_insert(r);
+    })
+    .await
+    .unwrap();
+    let r = first.unwrap();
+    format!(
+        "campaign_id={}&number={}&birth_date={}",
+        report.campaign_id, r.tracking_code, r.birth_date
+    )
 }
 
 /// Freezes the school's beginning-of-year report.

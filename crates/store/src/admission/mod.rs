@@ -18,6 +18,7 @@ pub mod guardian;
 pub mod lookup;
 pub mod review;
 pub mod runs;
+pub mod seed;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_query::{Expr, ExprTrait, Order, Query};

@@ -68,6 +68,7 @@ use crate::error::{ApiError, Problem};
         (name = "statistics", description = "Báo cáo thống kê đầu năm, cuối năm (TT 25/2024): số liệu theo cây đơn vị tại ngày chốt, chốt và nộp báo cáo, danh sách hồ sơ sau mỗi số liệu, bản công khai đã ẩn số nhỏ"),
         (name = "dx", description = "Chỉ số chuyển đổi số của cơ sở giáo dục (QĐ 4725/QĐ-BGDĐT): tự đánh giá, minh chứng, duyệt, phân bố mức độ"),
         (name = "admission", description = "Tuyển sinh đầu cấp (lớp 1, 6, 10): đợt tuyển sinh, hàng đợi xác minh hồ sơ, giấy tờ, yêu cầu bổ sung, nhóm ưu tiên, nhập điểm thi lớp 10, xét tuyển thử, điểm chuẩn, công bố, tra cứu kết quả"),
+        (name = "admission-lookup", description = "Tra cứu kết quả tuyển sinh đầu cấp (công khai, không cần tài khoản): theo số báo danh hoặc mã hồ sơ và ngày sinh"),
         (name = "targets", description = "Chỉ tiêu kế hoạch chuyển đổi số: định nghĩa, tiến độ theo đơn vị, xếp hạng, xu hướng, bản đồ trường"),
     )
 )]
@@ -138,7 +139,8 @@ fn documented() -> OpenApiRouter<AppState> {
                 truongso_domain::tabular::MAX_FILE_BYTES,
             )),
         )
-        .merge(admission_public::router());
+        .merge(admission_public::router())
+        .merge(OpenApiRouter::new().routes(utoipa_axum::routes!(crate::results::api_lookup)));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api)
 }
 

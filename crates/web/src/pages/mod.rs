@@ -227,6 +227,7 @@ pub fn router() -> Router<AppState> {
             get(targets::edit_page).post(targets::edit_save),
         )
         .merge(admission_public::router())
+        .merge(crate::results::page_router())
 }
 
 /// The signed-in part of every page's header: who is signed in, the links their role allows,
