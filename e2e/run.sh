@@ -7,6 +7,6 @@ cd "$(dirname "$0")"
 if [ ! -d node_modules ]; then
   npm ci --no-audit --no-fund
 fi
-# Every *.test.mjs here (browse, gradebook, imports, quality, targets), one file after another: they share the
-# demo database and count its records.
+# Every *.test.mjs here (admission, browse, dx, gradebook, imports, quality, statistics, targets), one
+# file after another: they share the demo database and count its records.
 exec node --test --test-concurrency=1 --test-reporter=spec ./*.test.mjs
