@@ -7,7 +7,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::Uri;
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use truongso_domain::access::Permission;
@@ -730,9 +730,8 @@ pub async fn create_campaign(
                 )
                 .to_string(),
         );
-        return Ok(new_campaign_page(&s, &actor, grade, &form, errors)
-            .await?
-            .into_response());
+        let page = new_campaign_page(&s, &actor, grade, &form, errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let schools = form
         .iter()
@@ -771,9 +770,8 @@ pub async fn create_campaign(
         Ok(id) => Ok(Redirect::to(&format!("/campaigns/{id}")).into_response()),
         Err(e) => {
             errors = messages(e).lang(&actor)?;
-            Ok(new_campaign_page(&s, &actor, grade, &form, errors)
-                .await?
-                .into_response())
+            let page = new_campaign_page(&s, &actor, grade, &form, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
 }
