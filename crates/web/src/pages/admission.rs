@@ -123,6 +123,14 @@ async fn campaign_page(
     let lang = actor.lang;
     let d = load_campaign(s, actor, id).await.lang(actor)?;
     let c = &d.campaign;
+    let codes: Vec<String> = d
+        .schools
+        .iter()
+        .flat_map(|s| s.zone_areas.clone())
+        .collect();
+    let ward_names = adm::guardian::unit_names(&mut s.store.conn(), &codes)
+        .await
+        .lang(actor)?;
     let counts = d
         .applications
         .iter()
@@ -152,7 +160,14 @@ async fn campaign_page(
                 zone: if s.zone_areas.is_empty() {
                     s.zone.clone().unwrap_or_default()
                 } else {
-                    s.zone_areas.join(", ")
+                    s.zone_areas
+                        .iter()
+                        .map(|code| match ward_names.get(code) {
+                            Some(name) => format!("{name} ({code})"),
+                            None => code.clone(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 },
             })
             .collect(),

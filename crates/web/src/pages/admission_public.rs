@@ -667,7 +667,46 @@ pub struct ApplyPage {
     errors: Vec<FieldError>,
 }
 
+/// The form's inputs in the order they appear, with what the error summary calls them.
+const APPLY_FIELDS: [(&str, &str, &str); 11] = [
+    (
+        "national_id",
+        "Số định danh cá nhân của trẻ",
+        "Child's personal ID",
+    ),
+    ("birth_date", "Ngày sinh của trẻ", "Child's date of birth"),
+    ("full_name", "Họ và tên của trẻ", "Child's full name"),
+    ("gender", "Giới tính", "Gender"),
+    ("residence_code", "Nơi cư trú", "Residence"),
+    ("address", "Địa chỉ", "Address"),
+    ("current_school", "Trường đang học", "Current school"),
+    (
+        "guardian_name",
+        "Họ và tên cha, mẹ hoặc người giám hộ",
+        "Guardian's full name",
+    ),
+    ("choices", "Trường đăng ký", "School applied to"),
+    ("priority_group", "Ưu tiên", "Priority"),
+    ("documents", "Giấy tờ", "Documents"),
+];
+
+fn field_position(field: &str) -> usize {
+    APPLY_FIELDS
+        .iter()
+        .position(|(f, _, _)| field.starts_with(f))
+        .unwrap_or(APPLY_FIELDS.len())
+}
+
 impl ApplyPage {
+    /// What the error summary calls an input ("Họ và tên của trẻ"), so that two "Không được để
+    /// trống." lines say which field each is about.
+    pub fn label_of(&self, field: &str) -> &'static str {
+        APPLY_FIELDS
+            .iter()
+            .find(|(f, _, _)| field.starts_with(f))
+            .map_or("", |(_, vi, en)| self.lang.label(vi, en))
+    }
+
     /// The error of one input, for the template ("choices" belongs to the first choice).
     pub fn err(&self, field: &str) -> Option<&str> {
         let alias = match field {
@@ -769,7 +808,11 @@ async fn apply_view(
             })
             .collect(),
         max_mb: MAX_EVIDENCE_BYTES / 1024 / 1024,
-        errors,
+        errors: {
+            let mut errors = errors;
+            errors.sort_by_key(|e| field_position(&e.field));
+            errors
+        },
     };
     Ok(private(with_cookie((status, page).into_response(), cookie)))
 }

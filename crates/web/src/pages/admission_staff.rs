@@ -279,6 +279,15 @@ async fn render_review(
         .await
         .lang(actor)?;
     let a = &v.application;
+    let ward =
+        adm::guardian::unit_names(&mut s.store.conn(), std::slice::from_ref(&a.residence_code))
+            .await
+            .lang(actor)?
+            .remove(&a.residence_code)
+            .map_or_else(
+                || a.residence_code.clone(),
+                |name| format!("{name} ({})", a.residence_code),
+            );
     let kinds = &campaign.required_documents;
     let locked = if !matches!(
         campaign.status,
@@ -336,10 +345,7 @@ async fn render_review(
                 lang.label("Mã định danh", "National ID"),
                 a.national_id.clone(),
             ),
-            (
-                lang.label("Nơi thường trú (mã xã, phường)", "Residence (ward code)"),
-                a.residence_code.clone(),
-            ),
+            (lang.label("Nơi thường trú", "Residence"), ward),
             (
                 lang.label("Địa chỉ", "Address"),
                 a.address.clone().unwrap_or_default(),
@@ -354,7 +360,14 @@ async fn render_review(
             ),
             (
                 lang.label("Liên hệ", "Contact"),
-                format!("{} ({})", a.contact_address, a.contact_channel),
+                format!(
+                    "{} ({})",
+                    a.contact_address,
+                    match a.contact_channel.as_str() {
+                        "email" => lang.label("thư điện tử", "e-mail"),
+                        _ => lang.label("điện thoại", "phone"),
+                    }
+                ),
             ),
             (
                 lang.label("Nhóm ưu tiên kê khai", "Priority group"),
