@@ -1,7 +1,6 @@
 //! Applicants for the demo's admission campaigns: children not yet in the sector database (grade
-//! 1), guardians' contacts, and grade-10 exam papers with a realistic spread.
+//! 1) and guardians' contacts; grade-10 applicants come from [`crate::applicants`].
 
-use rand::{Rng, RngExt};
 use truongso_domain::codes::Gender;
 
 use crate::names::{self, NameStyle};
@@ -49,18 +48,6 @@ pub fn new_child(rng: &mut ApplicantRng) -> NewChild {
 /// A parent's mobile number (for learners whose record has none).
 pub fn mobile(rng: &mut ApplicantRng) -> String {
     names::mobile(rng)
-}
-
-/// One grade-10 exam paper in hundredths, in steps of 0.25: roughly normal around `mean` (in
-/// points), clipped to 0.25–10; about one paper in 400 is a 0 (absent or disqualified).
-pub fn exam_paper<R: Rng + ?Sized>(rng: &mut R, mean: f64) -> i64 {
-    if rng.random_range(0..400) == 0 {
-        return 0;
-    }
-    // The sum of four uniforms is close enough to a bell for demo data.
-    let spread: f64 = (0..4).map(|_| rng.random_range(-1.0..1.0)).sum::<f64>() * 1.1;
-    let points = (mean + spread).clamp(0.25, 10.0);
-    ((points * 4.0).round() as i64) * 25
 }
 
 /// The applicant generator's random stream.

@@ -209,7 +209,18 @@ async fn bad_campaign_input_is_refused_whole_and_scope_limits_what_is_seen() {
         let err = admission::create_campaign(&mut tx, &Scope::All, &input)
             .await
             .unwrap_err();
-        assert!(err.to_string().contains("") && matches!(err, StoreError::Invalid(_)));
+        let StoreError::Invalid(invalid) = err else {
+            panic!("{err:?}")
+        };
+        let messages: Vec<&str> = invalid.0.iter().map(|e| e.message.as_str()).collect();
+        assert!(
+            messages.iter().any(|m| m.contains("không dạy lớp 1")),
+            "{messages:?}"
+        );
+        assert!(
+            messages.iter().any(|m| m.contains("'00000'")),
+            "{messages:?}"
+        );
         drop(tx);
         // A school's staff reach the campaigns that take in their school, not the others.
         let school = orgs::get(&mut store.conn(), &Scope::All, schools[0].school_id)

@@ -601,7 +601,7 @@ async fn documents_are_checked_by_content_and_replaced_by_kind() {
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        let docs = guardian::documents(&mut store.conn(), app.id)
+        let docs = truongso_store::admission::documents(&mut store.conn(), app.id)
             .await
             .unwrap();
         assert_eq!(docs.len(), 1);
@@ -635,7 +635,7 @@ async fn documents_are_checked_by_content_and_replaced_by_kind() {
             };
             assert_eq!(inv.0[0].field, format!("documents.{kind}"), "{name}");
         }
-        let docs = guardian::documents(&mut store.conn(), app.id)
+        let docs = truongso_store::admission::documents(&mut store.conn(), app.id)
             .await
             .unwrap();
         assert_eq!(docs.len(), 1);

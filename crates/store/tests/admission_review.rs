@@ -389,7 +389,9 @@ async fn the_queue_shows_each_actor_their_reach() {
             review::application_for_staff(&mut conn, &w.school_a.scope(), &w.campaign, w.apps[2])
                 .await;
         assert!(matches!(outside, Err(StoreError::NotFound { .. })));
-        let docs = review::documents(&mut conn, w.apps[2]).await.unwrap();
+        let docs = truongso_store::admission::documents(&mut conn, w.apps[2])
+            .await
+            .unwrap();
         assert!(matches!(
             review::document(&mut conn, &w.school_a.scope(), docs[0].id).await,
             Err(StoreError::NotFound { .. })
@@ -440,7 +442,9 @@ async fn reviews_change_the_status_and_write_to_the_guardian() {
         drop(tx);
         assert!(outbox(&store).await.is_empty());
 
-        let docs = review::documents(&mut store.conn(), a0.id).await.unwrap();
+        let docs = truongso_store::admission::documents(&mut store.conn(), a0.id)
+            .await
+            .unwrap();
         let mut tx = store.begin().await.unwrap();
         let corrected = review::review(
             &mut tx,
@@ -467,7 +471,9 @@ async fn reviews_change_the_status_and_write_to_the_guardian() {
             "the claimed group was cleared"
         );
         assert_eq!(corrected.reviewed_by.as_deref(), Some("hieutruong"));
-        let docs = review::documents(&mut store.conn(), a0.id).await.unwrap();
+        let docs = truongso_store::admission::documents(&mut store.conn(), a0.id)
+            .await
+            .unwrap();
         assert_eq!(docs[0].status, "rejected");
         let sent = outbox(&store).await;
         assert_eq!(sent.len(), 1);

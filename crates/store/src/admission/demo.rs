@@ -9,7 +9,8 @@ use std::collections::HashMap;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use rand::RngExt;
 use sea_query::{Expr, ExprTrait, Order, Query, Value};
-use truongso_demo::admission::{applicant_rng, exam_paper, mobile, new_child};
+use truongso_demo::admission::{applicant_rng, mobile, new_child};
+use truongso_demo::applicants::grade10_applicant;
 use truongso_domain::admission::{AdmissionSettings, tracking_code};
 use truongso_domain::codes::Gender;
 use truongso_domain::national_id;
@@ -40,8 +41,8 @@ pub struct SeedApplication {
     pub status: ApplicationStatus,
     pub staff_note: Option<String>,
     pub candidate_number: Option<String>,
-    /// Mathematics, literature, foreign language in hundredths.
-    pub scores: Option<[i64; 3]>,
+    /// Mathematics, literature, foreign language in hundredths (`None`: absent or no exam).
+    pub scores: [Option<i32>; 3],
     /// School ids, NV1 first.
     pub choices: Vec<i64>,
 }
@@ -142,7 +143,7 @@ pub async fn seed_demo(
         },
     )
     .await?;
-    let apps = grade10_applicants(seed, &grade9, &upper);
+    let apps = grade10_applicants(seed, next.start_year, &grade9, &upper);
     out.applications += insert_applications(&mut tx, c10.id, &apps).await?;
     let c10 = set_status(&mut tx, &c10, CampaignStatus::Open).await?;
     let c10 = set_status(&mut tx, &c10, CampaignStatus::Closed).await?;
@@ -437,13 +438,14 @@ fn from_learner(
         status: ApplicationStatus::Verified,
         staff_note: None,
         candidate_number: None,
-        scores: None,
+        scores: [None; 3],
         choices: vec![],
     })
 }
 
 fn grade10_applicants(
     seed: u64,
+    school_year_start: i32,
     learners: &[LearnerRow],
     schools: &[SchoolRow],
 ) -> Vec<SeedApplication> {
@@ -454,28 +456,16 @@ fn grade10_applicants(
             continue;
         };
         a.residence_code = l.ward_code.clone().unwrap_or_default();
-        // Popular schools (the first few) draw more first choices; most list three.
-        let wanted = match rng.random_range(0..100) {
-            0..15 => 1,
-            15..40 => 2,
-            _ => 3,
-        };
-        let wanted = std::cmp::min(wanted, schools.len());
-        let mut picks: Vec<i64> = Vec::new();
-        while picks.len() < wanted {
-            let k = rng.random_range(0..schools.len());
-            let k = if rng.random_bool(0.5) { k / 2 } else { k };
-            if !picks.contains(&schools[k].id) {
-                picks.push(schools[k].id);
-            }
-        }
-        let ability = rng.random_range(4.5..8.0);
-        a.scores = Some([
-            exam_paper(&mut rng, ability),
-            exam_paper(&mut rng, ability + 0.3),
-            exam_paper(&mut rng, ability - 0.5),
-        ]);
-        a.priority_group = rng.random_bool(0.03).then(|| rng.random_range(1..=3));
+        // Scores, priority and choices as `seed --applicants` draws them; the learner's own
+        // identity stays.
+        let drawn = grade10_applicant(seed, i as u64, school_year_start, schools.len());
+        a.scores = [
+            drawn.score_math,
+            drawn.score_literature,
+            drawn.score_language,
+        ];
+        a.priority_group = drawn.priority_group.map(i32::from);
+        a.choices = drawn.choices.iter().map(|&k| schools[k].id).collect();
         a.candidate_number = Some(format!("{:06}", 100_001 + i));
         a.status = if rng.random_bool(0.01) {
             ApplicationStatus::Rejected
@@ -485,7 +475,6 @@ fn grade10_applicants(
         if a.status == ApplicationStatus::Rejected {
             a.staff_note = Some("Chưa tốt nghiệp THCS.".into());
         }
-        a.choices = picks;
         out.push(a);
     }
     out
@@ -577,7 +566,7 @@ fn grade1_applicants(
             },
             staff_note: None,
             candidate_number: None,
-            scores: None,
+            scores: [None; 3],
             choices: vec![school.id],
         });
     }
@@ -602,7 +591,7 @@ pub async fn insert_applications(
             campaign_id as u64,
             i as u64,
         ));
-        let score = |k: usize| a.scores.map(|s| s[k] as i32);
+        let score = |k: usize| a.scores[k];
         rows.push(vec![
             campaign_id.into(),
             code.into(),

@@ -20,7 +20,8 @@ use truongso_domain::validation::Checker;
 use truongso_domain::{FieldError, codes::Gender};
 
 use super::{
-    Application, ApplicationStatus, Campaign, campaign, campaign_schools, select_applications,
+    Application, ApplicationStatus, Campaign, DOCUMENT_COLUMNS, Document, campaign,
+    campaign_schools, documents, select_applications,
 };
 use crate::schema::{
     AdmApplications as A, AdmChoices, AdmDocuments as D, AdmGuardianSessions as G, AdmOtps as O,
@@ -899,34 +900,6 @@ pub async fn withdraw(tx: &mut Tx, app: &Application) -> StoreResult<Application
 // ---------------------------------------------------------------------------------------------
 // Documents
 
-/// A document of an application (without its bytes).
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Document {
-    pub id: i64,
-    pub application_id: i64,
-    /// The campaign's document code.
-    pub kind: String,
-    pub file_name: String,
-    pub content_type: String,
-    pub size: i64,
-    /// pending | accepted | rejected (staff review)
-    pub status: String,
-    pub note: Option<String>,
-    pub uploaded_at: DateTime<Utc>,
-}
-
-const DOCUMENT_COLUMNS: [D; 9] = [
-    D::Id,
-    D::ApplicationId,
-    D::Kind,
-    D::FileName,
-    D::ContentType,
-    D::Size,
-    D::Status,
-    D::Note,
-    D::UploadedAt,
-];
-
 /// Checks a document before anything is written: its kind is one the campaign asks for, its
 /// name is sane, its content a PDF, JPEG or PNG of at most 5 MB agreeing with the name. The
 /// error names the field `documents.<kind>`.
@@ -1008,18 +981,6 @@ pub async fn add_document(
         .into_iter()
         .find(|d| d.id == id)
         .ok_or(StoreError::not_found("giấy tờ"))
-}
-
-/// The documents of an application, by kind.
-pub async fn documents(conn: &mut Conn<'_>, application_id: i64) -> StoreResult<Vec<Document>> {
-    conn.fetch_all(
-        Query::select()
-            .columns(DOCUMENT_COLUMNS)
-            .from(D::Table)
-            .and_where(Expr::col(D::ApplicationId).eq(application_id))
-            .order_by(D::Kind, Order::Asc),
-    )
-    .await
 }
 
 /// A document's bytes, if it belongs to `application_id`.

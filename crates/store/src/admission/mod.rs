@@ -28,8 +28,8 @@ use truongso_domain::validation::Checker;
 
 use crate::orgs::OrgUnit;
 use crate::schema::{
-    AdmApplications, AdmCampaignSchools, AdmCampaigns, AdmChoices, AdmZoneAreas, AdminUnits,
-    OrgUnits,
+    AdmApplications, AdmCampaignSchools, AdmCampaigns, AdmChoices, AdmDocuments, AdmZoneAreas,
+    AdminUnits, OrgUnits,
 };
 use crate::scope::path_prefix;
 use crate::{Conn, Scope, StoreError, StoreResult, Tx};
@@ -450,12 +450,13 @@ pub async fn campaign_in_scope(
     scope: &Scope,
     id: i64,
 ) -> StoreResult<Campaign> {
-    let c = campaign(conn, id).await?;
-    if campaigns(conn, scope).await?.iter().any(|x| x.id == c.id) {
-        Ok(c)
-    } else {
-        Err(StoreError::not_found("đợt tuyển sinh"))
-    }
+    let Some(mut q) = in_reach(scope) else {
+        return Err(StoreError::not_found("đợt tuyển sinh"));
+    };
+    q.and_where(Expr::col((AdmCampaigns::Table, AdmCampaigns::Id)).eq(id));
+    conn.fetch_optional(&q)
+        .await?
+        .ok_or(StoreError::not_found("đợt tuyển sinh"))
 }
 
 /// Whether the actor's scope contains the unit that runs the campaign (manages it, not only
@@ -471,8 +472,16 @@ pub async fn manages(conn: &mut Conn<'_>, scope: &Scope, c: &Campaign) -> StoreR
 /// The campaigns in the actor's reach (run by a unit in it, or taking in one of its schools),
 /// newest first.
 pub async fn campaigns(conn: &mut Conn<'_>, scope: &Scope) -> StoreResult<Vec<Campaign>> {
-    let mut q = select_campaigns();
+    let Some(mut q) = in_reach(scope) else {
+        return Ok(Vec::new());
+    };
     q.order_by((AdmCampaigns::Table, AdmCampaigns::Id), Order::Desc);
+    conn.fetch_all(&q).await
+}
+
+/// `SELECT` of the campaigns in the actor's reach; `None` when the scope reaches no unit.
+fn in_reach(scope: &Scope) -> Option<sea_query::SelectStatement> {
+    let mut q = select_campaigns();
     if let Some(prefix) = scope_path(scope) {
         let owned = Expr::col((AdmCampaigns::Table, AdmCampaigns::OwnerId)).in_subquery(
             Query::select()
@@ -495,9 +504,9 @@ pub async fn campaigns(conn: &mut Conn<'_>, scope: &Scope) -> StoreResult<Vec<Ca
         );
         q.and_where(owned.or(schools_in));
     } else if !matches!(scope, Scope::All) {
-        return Ok(Vec::new());
+        return None;
     }
-    conn.fetch_all(&q).await
+    Some(q)
 }
 
 /// The org path a staff scope reaches; `None` for everything or nothing.
@@ -783,6 +792,47 @@ pub async fn choices(conn: &mut Conn<'_>, application_id: i64) -> StoreResult<Ve
             )
             .and_where(Expr::col((AdmChoices::Table, AdmChoices::ApplicationId)).eq(application_id))
             .order_by((AdmChoices::Table, AdmChoices::Rank), Order::Asc),
+    )
+    .await
+}
+
+/// A document of an application (without its bytes).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Document {
+    pub id: i64,
+    pub application_id: i64,
+    /// The campaign's document code.
+    pub kind: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    /// pending | accepted | rejected (staff review)
+    pub status: String,
+    pub note: Option<String>,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+pub(crate) const DOCUMENT_COLUMNS: [AdmDocuments; 9] = [
+    AdmDocuments::Id,
+    AdmDocuments::ApplicationId,
+    AdmDocuments::Kind,
+    AdmDocuments::FileName,
+    AdmDocuments::ContentType,
+    AdmDocuments::Size,
+    AdmDocuments::Status,
+    AdmDocuments::Note,
+    AdmDocuments::UploadedAt,
+];
+
+/// The documents of an application, by kind (the caller has checked the reach: the guardian's
+/// own application, or one in the staff member's reach).
+pub async fn documents(conn: &mut Conn<'_>, application_id: i64) -> StoreResult<Vec<Document>> {
+    conn.fetch_all(
+        Query::select()
+            .columns(DOCUMENT_COLUMNS)
+            .from(AdmDocuments::Table)
+            .and_where(Expr::col(AdmDocuments::ApplicationId).eq(application_id))
+            .order_by(AdmDocuments::Kind, Order::Asc),
     )
     .await
 }

@@ -17,7 +17,10 @@ use truongso_domain::text::fold;
 use truongso_domain::validation::Checker;
 use truongso_domain::{FieldError, Invalid};
 
-use super::{Application, ApplicationStatus, Campaign, CampaignStatus, select_applications};
+use super::{
+    Application, ApplicationStatus, Campaign, CampaignStatus, DOCUMENT_COLUMNS, Document,
+    documents, select_applications,
+};
 use crate::schema::{AdmApplications, AdmChoices, AdmDocuments, OrgUnits};
 use crate::scope::{OrgReach, path_prefix};
 use crate::{Conn, Page, PageRequest, Scope, StoreError, StoreResult, Tx};
@@ -365,55 +368,15 @@ pub async fn application_for_staff(
     .ok_or(StoreError::not_found("hồ sơ tuyển sinh"))
 }
 
-/// A document of an application, without its bytes.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct DocumentInfo {
-    pub id: i64,
-    pub application_id: i64,
-    /// The required document's code (`giay_khai_sinh`…).
-    pub kind: String,
-    pub file_name: String,
-    pub content_type: String,
-    pub size: i64,
-    /// pending | accepted | rejected
-    pub status: String,
-    pub note: Option<String>,
-    pub uploaded_at: DateTime<Utc>,
-}
-
-const DOCUMENT_COLUMNS: [AdmDocuments; 9] = [
-    AdmDocuments::Id,
-    AdmDocuments::ApplicationId,
-    AdmDocuments::Kind,
-    AdmDocuments::FileName,
-    AdmDocuments::ContentType,
-    AdmDocuments::Size,
-    AdmDocuments::Status,
-    AdmDocuments::Note,
-    AdmDocuments::UploadedAt,
-];
-
-/// The documents of an application (the caller has checked the reach), in upload order.
-pub async fn documents(conn: &mut Conn<'_>, application_id: i64) -> StoreResult<Vec<DocumentInfo>> {
-    conn.fetch_all(
-        Query::select()
-            .columns(DOCUMENT_COLUMNS)
-            .from(AdmDocuments::Table)
-            .and_where(Expr::col(AdmDocuments::ApplicationId).eq(application_id))
-            .order_by(AdmDocuments::Id, Order::Asc),
-    )
-    .await
-}
-
 /// A document with its bytes, for viewing: found only when its application is in the actor's
 /// reach. Returns the application's campaign id too (a route names the campaign).
 pub async fn document(
     conn: &mut Conn<'_>,
     scope: &Scope,
     id: i64,
-) -> StoreResult<(DocumentInfo, Vec<u8>, i64)> {
+) -> StoreResult<(Document, Vec<u8>, i64)> {
     let missing = || StoreError::not_found("giấy tờ");
-    let info: DocumentInfo = conn
+    let info: Document = conn
         .fetch_optional(
             Query::select()
                 .columns(DOCUMENT_COLUMNS)
@@ -591,7 +554,7 @@ pub async fn review(
     application_for_staff(&mut tx.conn(), scope, &campaign, current.id).await
 }
 
-fn check_review(input: &ReviewInput, note: Option<&str>, docs: &[DocumentInfo]) -> StoreResult<()> {
+fn check_review(input: &ReviewInput, note: Option<&str>, docs: &[Document]) -> StoreResult<()> {
     let mut c = Checker::new();
     if input.decision != ReviewDecision::Verify && note.is_none() {
         c.push(

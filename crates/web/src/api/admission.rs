@@ -44,7 +44,7 @@ pub struct CampaignDetail {
 }
 
 /// A campaign in the actor's reach (404 outside it).
-pub(crate) async fn load_campaign(
+pub(crate) async fn campaign_detail(
     s: &AppState,
     actor: &Actor,
     id: i64,
@@ -66,7 +66,7 @@ pub(crate) async fn load_campaign(
 
 /// A campaign the actor may change: in reach and run by a unit they reach (403 otherwise).
 pub(crate) async fn managed_campaign(s: &AppState, actor: &Actor, id: i64) -> ApiResult<Campaign> {
-    let detail = load_campaign(s, actor, id).await?;
+    let detail = campaign_detail(s, actor, id).await?;
     if !detail.manages {
         return Err(ApiError::Forbidden(
             "Chỉ đơn vị tổ chức đợt tuyển sinh mới thay đổi được đợt này.".into(),
@@ -101,7 +101,7 @@ async fn create(
     let id = create_campaign(&s, &actor, &body).await?;
     Ok((
         axum::http::StatusCode::CREATED,
-        Json(load_campaign(&s, &actor, id).await?),
+        Json(campaign_detail(&s, &actor, id).await?),
     ))
 }
 
@@ -134,7 +134,7 @@ async fn read_campaign(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<CampaignDetail>> {
-    Ok(Json(load_campaign(&s, &actor, id).await?))
+    Ok(Json(campaign_detail(&s, &actor, id).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -155,7 +155,7 @@ async fn change_status(
     ApiJson(body): ApiJson<StatusBody>,
 ) -> ApiResult<Json<CampaignDetail>> {
     set_status(&s, &actor, id, body.status).await?;
-    Ok(Json(load_campaign(&s, &actor, id).await?))
+    Ok(Json(campaign_detail(&s, &actor, id).await?))
 }
 
 pub(crate) async fn set_status(
@@ -287,17 +287,20 @@ async fn run_results(
     Path((id, run_id)): Path<(i64, i64)>,
     Query(q): Query<ResultsQuery>,
 ) -> ApiResult<Json<Page<RunResult>>> {
-    Ok(Json(load_results(&s, &actor, id, run_id, &q).await?))
+    let mut conn = s.store.conn();
+    let c = admission::campaign_in_scope(&mut conn, &actor.scope, id).await?;
+    let run = runs::run(&mut conn, c.id, run_id).await?;
+    Ok(Json(load_results(&s, &actor, &c, run.id, &q).await?))
 }
 
+/// A page of the results of `run_id`, a run of `c` the caller has found in the actor's reach.
 pub(crate) async fn load_results(
     s: &AppState,
     actor: &Actor,
-    id: i64,
+    c: &Campaign,
     run_id: i64,
     q: &ResultsQuery,
 ) -> ApiResult<Page<RunResult>> {
-    let (c, detail) = load_run(s, actor, id, run_id).await?;
     let filter = ResultFilter {
         outcome: q.outcome.clone(),
         school_id: q.school_id,
@@ -308,13 +311,13 @@ pub(crate) async fn load_results(
         sort: None,
     };
     let mut conn = s.store.conn();
-    let results = runs::results(&mut conn, detail.run.id, &filter, &page).await?;
+    let results = runs::results(&mut conn, run_id, &filter, &page).await?;
     actor
         .audit(
             &mut conn,
             AuditAction::List,
             "admission_result",
-            Some(detail.run.id),
+            Some(run_id),
             Some(c.owner_id),
         )
         .await?;

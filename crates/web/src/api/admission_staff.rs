@@ -15,9 +15,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use truongso_domain::tabular::read_table;
 use truongso_store::admission::review::{
-    self, DocumentInfo, ImportReport, QueueFilter, QueueRow, ReviewInput, StatusCount,
+    self, ImportReport, QueueFilter, QueueRow, ReviewInput, StatusCount,
 };
-use truongso_store::admission::{self as adm, Application, Campaign, Choice};
+use truongso_store::admission::{self as adm, Application, Campaign, Choice, Document};
 use truongso_store::audit::{self, AuditAction};
 use truongso_store::{PageRequest, StoreError};
 use utoipa::ToSchema;
@@ -108,7 +108,7 @@ async fn queue(
 pub struct StaffApplication {
     pub application: Application,
     pub choices: Vec<Choice>,
-    pub documents: Vec<DocumentInfo>,
+    pub documents: Vec<Document>,
 }
 
 /// The school the audit trail files an application under: its first choice, else the owner.
@@ -127,7 +127,7 @@ pub(crate) async fn staff_view(
     let application =
         review::application_for_staff(&mut conn, &actor.scope, campaign, application_id).await?;
     let choices = adm::choices(&mut conn, application.id).await?;
-    let documents = review::documents(&mut conn, application.id).await?;
+    let documents = adm::documents(&mut conn, application.id).await?;
     actor
         .audit(
             &mut conn,

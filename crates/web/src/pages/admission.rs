@@ -20,7 +20,7 @@ use super::{Crumb, InLang, Nav, PageResult, Pager};
 use crate::AppState;
 use crate::actor::Actor;
 use crate::api::admission::{
-    ResultsQuery, load_campaign, load_results, load_run, publish_run, run_assignment, set_status,
+    ResultsQuery, campaign_detail, load_results, load_run, publish_run, run_assignment, set_status,
 };
 use crate::i18n::Lang;
 
@@ -121,7 +121,7 @@ async fn campaign_page(
     errors: Vec<String>,
 ) -> PageResult<CampaignPage> {
     let lang = actor.lang;
-    let d = load_campaign(s, actor, id).await.lang(actor)?;
+    let d = campaign_detail(s, actor, id).await.lang(actor)?;
     let c = &d.campaign;
     let codes: Vec<String> = d
         .schools
@@ -262,7 +262,7 @@ async fn runs_page(
     errors: Vec<String>,
 ) -> PageResult<RunsPage> {
     let lang = actor.lang;
-    let d = load_campaign(s, actor, id).await.lang(actor)?;
+    let d = campaign_detail(s, actor, id).await.lang(actor)?;
     let list = runs::runs(&mut s.store.conn(), id).await.lang(actor)?;
     let published = d.campaign.published_run_id;
     Ok(RunsPage {
@@ -402,8 +402,8 @@ async fn run_page(
     let page = load_results(
         s,
         actor,
-        id,
-        run_id,
+        &campaign,
+        detail.run.id,
         &ResultsQuery {
             outcome: outcome.clone(),
             school_id: None,

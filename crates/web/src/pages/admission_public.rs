@@ -19,11 +19,10 @@ use truongso_domain::FieldError;
 use truongso_domain::admission::contact::Contact;
 use truongso_domain::dx::MAX_EVIDENCE_BYTES;
 use truongso_store::StoreError;
-use truongso_store::admission::guardian::{
-    self, ApplicationForm, CodeCheck, Document, OutboxMessage,
-};
+use truongso_store::admission::guardian::{self, ApplicationForm, CodeCheck, OutboxMessage};
 use truongso_store::admission::{
-    self as adm, Application, Campaign, CampaignSchool, CampaignStatus, Choice, DocumentRequirement,
+    self as adm, Application, Campaign, CampaignSchool, CampaignStatus, Choice, Document,
+    DocumentRequirement,
 };
 use truongso_store::secret::new_secret;
 
@@ -753,7 +752,7 @@ async fn apply_view(
             let app = guardian::application_by_code(&mut conn, contact, code)
                 .await
                 .lang(actor)?;
-            guardian::documents(&mut conn, app.id).await.lang(actor)?
+            adm::documents(&mut conn, app.id).await.lang(actor)?
         }
         None => vec![],
     };
@@ -1040,7 +1039,7 @@ async fn application_view(
         .await
         .lang(actor)?;
     let choices = adm::choices(&mut conn, app.id).await.lang(actor)?;
-    let docs = guardian::documents(&mut conn, app.id).await.lang(actor)?;
+    let docs = adm::documents(&mut conn, app.id).await.lang(actor)?;
     let residence = guardian::unit_names(&mut conn, std::slice::from_ref(&app.residence_code))
         .await
         .lang(actor)?
