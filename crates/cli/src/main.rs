@@ -13,7 +13,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use truongso_demo::DemoConfig;
 use truongso_store::Store;
-use truongso_store::seed::{self, SeedReport};
+use truongso_store::seed::{self, SeedReport, SeedState};
 
 use crate::config::Settings;
 
@@ -125,6 +125,12 @@ enum Command {
     },
     /// Print the OpenAPI document of the JSON API.
     Openapi,
+    /// Accounts, as the operator of the installation (who holds the database): the first
+    /// principal of a school, or a password reset no administrator may do.
+    Account {
+        #[command(subcommand)]
+        action: AccountAction,
+    },
     /// API tokens for integrations (acting as an account, with its role and scope).
     Token {
         #[command(subcommand)]
@@ -200,6 +206,39 @@ enum QualityAction {
 }
 
 #[derive(Subcommand)]
+enum AccountAction {
+    /// Create an account and print its one-time password (to be replaced at the first sign-in).
+    Create {
+        #[arg(long, env = "TRUONGSO_DATABASE_URL")]
+        database: Option<String>,
+        /// The unit's code (school code, office or department code).
+        #[arg(long)]
+        unit: String,
+        /// principal, school_admin, teacher, homeroom_teacher, guardian, learner,
+        /// office_officer, department_officer, ministry_officer.
+        #[arg(long)]
+        role: truongso_domain::access::Role,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: String,
+        /// Teachers: their staff record.
+        #[arg(long)]
+        staff_id: Option<i64>,
+        /// Guardians and learners: a learner to link (repeatable).
+        #[arg(long)]
+        learner_id: Vec<i64>,
+    },
+    /// Set a one-time password, ending the account's sessions and API tokens.
+    ResetPassword {
+        #[arg(long, env = "TRUONGSO_DATABASE_URL")]
+        database: Option<String>,
+        #[arg(long)]
+        user: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum TokenAction {
     /// Create a token and print it (shown once; only its digest is stored).
     Create {
@@ -244,6 +283,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{}", truongso_web::api::openapi().to_pretty_json()?);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Account { action } => runtime.block_on(account(&settings, action)),
         Command::Token {
             action:
                 TokenAction::Create {
@@ -362,9 +402,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             no_marks,
             applicants,
         } => runtime.block_on(async {
-            let store = open(&settings.database(database)).await?;
+            let url = settings.database(database);
+            let store = open(&url).await?;
             truongso_store::migrate::run(&store).await?;
-            if applicants.is_none() || seed::is_empty(&store).await? {
+            let store = restart_interrupted_seed(&url, store).await?;
+            let state = seed::state(&store).await?;
+            if applicants.is_none() && state != SeedState::Empty {
+                anyhow::bail!(
+                    "cơ sở dữ liệu {url} đã có dữ liệu: tỉnh mẫu chỉ được tạo trên một cơ sở dữ liệu trống"
+                );
+            }
+            if state == SeedState::Empty {
                 let report = seed_province(&store, learners, seed, !no_marks).await?;
                 if let Some(path) = accounts_json {
                     std::fs::write(&path, serde_json::to_vec_pretty(&report.accounts)?)
@@ -407,7 +455,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let url = settings.database(database);
             let store = open(&url).await?;
             truongso_store::migrate::run(&store).await?;
-            if seed::is_empty(&store).await? {
+            let store = restart_interrupted_seed(&url, store).await?;
+            if seed::state(&store).await? == SeedState::Empty {
                 let report = seed_province(&store, learners, 2025, true).await?;
                 print_accounts(&report);
             } else {
@@ -424,6 +473,108 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }),
     }
+}
+
+/// The operator's account commands: outside the administrators' rights rule (the operator
+/// holds the database), audited as the command line.
+async fn account(settings: &Settings, action: AccountAction) -> anyhow::Result<ExitCode> {
+    let operator = truongso_store::audit::AuditActor {
+        username: Some("(dòng lệnh)".into()),
+        ..Default::default()
+    };
+    let database = match &action {
+        AccountAction::Create { database, .. } | AccountAction::ResetPassword { database, .. } => {
+            database.clone()
+        }
+    };
+    let store = open(&settings.database(database)).await?;
+    truongso_store::migrate::run(&store).await?;
+    let done = match action {
+        AccountAction::Create {
+            unit,
+            role,
+            username,
+            display_name,
+            staff_id,
+            learner_id,
+            ..
+        } => {
+            let Some(unit) = truongso_store::orgs::get_by_code(&mut store.conn(), &unit).await?
+            else {
+                anyhow::bail!("không có đơn vị mã '{unit}'");
+            };
+            let input = truongso_web::api::users::NewAccount {
+                username,
+                display_name,
+                role,
+                scope_org_id: unit.id,
+                staff_id,
+                learner_ids: learner_id,
+            };
+            truongso_web::api::users::create_in_scope(
+                &store,
+                &truongso_store::Scope::All,
+                &operator,
+                &input,
+            )
+            .await
+        }
+        AccountAction::ResetPassword { user, .. } => {
+            let Some(account) =
+                truongso_store::users::credentials(&mut store.conn(), &user).await?
+            else {
+                anyhow::bail!("không có tài khoản '{user}'");
+            };
+            truongso_web::api::users::reset_account(&store, &operator, account.user.id).await
+        }
+    };
+    let done = done.map_err(|e| anyhow::anyhow!("{}", e.full_message()))?;
+    eprintln!(
+        "Mật khẩu dùng một lần của {} (chỉ hiển thị một lần; phải đổi ở lần đăng nhập đầu):",
+        done.username
+    );
+    println!("{}", done.temporary_password);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A demo seed that was killed (or failed) midway leaves an incomplete province, marked as
+/// such: a SQLite file is started afresh; a PostgreSQL database is left to the operator.
+async fn restart_interrupted_seed(url: &str, store: Store) -> anyhow::Result<Store> {
+    if seed::state(&store).await? != SeedState::Interrupted {
+        return Ok(store);
+    }
+    let Some(path) = sqlite_file(url) else {
+        anyhow::bail!(
+            "lần tạo tỉnh mẫu trước trên {url} bị ngắt giữa chừng nên dữ liệu không đầy đủ: hãy xoá và tạo lại cơ sở dữ liệu (dropdb, createdb) rồi chạy lại"
+        );
+    };
+    eprintln!(
+        "Lần tạo tỉnh mẫu trước bị ngắt giữa chừng: tạo lại {} từ đầu.",
+        path.display()
+    );
+    store.close().await;
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.clone().into_os_string();
+        file.push(suffix);
+        match std::fs::remove_file(&file) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(e).with_context(|| format!("xoá {}", path.display()));
+            }
+            _ => {}
+        }
+    }
+    let store = open(url).await?;
+    truongso_store::migrate::run(&store).await?;
+    Ok(store)
+}
+
+/// The file of a `sqlite://path?options` address.
+fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
 }
 
 async fn open(url: &str) -> anyhow::Result<Store> {

@@ -41,6 +41,12 @@ pub async fn import(
 ) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(file).with_context(|| format!("đọc {}", file.display()))?;
     let table = read_table(&bytes)?;
+    if let Some(encoding) = table.converted_from {
+        eprintln!(
+            "Tệp được soạn ở bảng mã {} (phông chữ cũ): đã chuyển sang Unicode.",
+            encoding.label()
+        );
+    }
     let header = match_headers(kind, &table);
     if !header.missing_required.is_empty() {
         bail!(

@@ -52,8 +52,3 @@ pub fn mobile(rng: &mut ApplicantRng) -> String {
 
 /// The applicant generator's random stream.
 pub type ApplicantRng = DemoRng;
-
-/// Random bits for the tracking code of a seeded application (distinct per campaign and index).
-pub fn code_random(campaign: u64, index: u64) -> u64 {
-    crate::rng::mix(crate::rng::mix(campaign).wrapping_add(index))
-}

@@ -183,14 +183,16 @@ impl Policy {
 }
 
 impl Role {
-    /// Seniority for granting roles: an administrator may create accounts of their own rank or
-    /// below, never above (a principal cannot make a department officer).
-    fn rank(self) -> u8 {
+    /// Seniority among accounts that manage accounts. A password reset needs a strictly higher
+    /// rank than the account reset: a principal resets a school administrator's password, a
+    /// school administrator never the principal's, and no one a peer's.
+    pub fn rank(self) -> u8 {
         match self {
-            Role::MinistryOfficer => 6,
-            Role::DepartmentOfficer => 5,
-            Role::OfficeOfficer => 4,
-            Role::Principal | Role::SchoolAdmin => 3,
+            Role::MinistryOfficer => 7,
+            Role::DepartmentOfficer => 6,
+            Role::OfficeOfficer => 5,
+            Role::Principal => 4,
+            Role::SchoolAdmin => 3,
             Role::HomeroomTeacher => 2,
             Role::Teacher | Role::Guardian | Role::Learner => 1,
         }
@@ -218,10 +220,59 @@ impl Role {
     }
 }
 
-/// Whether an administrator with role `granter` may create an account with role `role` (the
-/// unit must also lie in the granter's scope and fit the role: checked by the caller).
+impl Reach {
+    /// Whether an account reaching `self` reaches at least what one reaching `other` does
+    /// (a subtree holds the classes of its schools, which hold their learners).
+    pub fn covers(self, other: Reach) -> bool {
+        fn breadth(r: Reach) -> u8 {
+            match r {
+                Reach::Subtree => 3,
+                Reach::Classes => 2,
+                Reach::Learners => 1,
+            }
+        }
+        breadth(self) >= breadth(other)
+    }
+}
+
+impl Permission {
+    /// The broader permissions that already give this one over the same records: reading a
+    /// school's gradebooks includes a child's published marks, reading the audit trail includes
+    /// who opened a child's record.
+    pub fn implied_by(self) -> &'static [Permission] {
+        match self {
+            Permission::GradeOwn => &[Permission::GradeRead],
+            Permission::LearnerAccessLog => &[Permission::AuditRead],
+            _ => &[],
+        }
+    }
+}
+
+impl Policy {
+    /// Whether `holder` holds, directly or through a broader permission, every permission of
+    /// `role`, over at least the reach of `role`: an account of `role` could do nothing that an
+    /// account of `holder` cannot.
+    pub fn covers(&self, holder: Role, role: Role) -> bool {
+        self.rule(holder).reach.covers(self.rule(role).reach)
+            && self.permissions_of(role).into_iter().all(|p| {
+                self.allows(holder, p) || p.implied_by().iter().any(|q| self.allows(holder, *q))
+            })
+    }
+}
+
+/// Whether an administrator with role `granter` may create an account with role `role`, or
+/// link one to staff or learners: only accounts whose permissions are a subset of the
+/// granter's own, so that no one can give themselves (through a second account) more than
+/// they have. The unit must also lie in the granter's scope and fit the role: checked by the
+/// caller.
 pub fn may_grant(policy: &Policy, granter: Role, role: Role) -> bool {
-    policy.allows(granter, Permission::UserManage) && role.rank() <= granter.rank()
+    policy.allows(granter, Permission::UserManage) && policy.covers(granter, role)
+}
+
+/// Whether `actor` may reset the password of (and so act as) an account with role `target`:
+/// as [`may_grant`], and of strictly higher rank. Owners change their own password themselves.
+pub fn may_reset(policy: &Policy, actor: Role, target: Role) -> bool {
+    may_grant(policy, actor, target) && actor.rank() > target.rank()
 }
 
 /// Data lines of a small CSV file (comments and the header skipped), with 1-based line numbers.
@@ -281,13 +332,26 @@ mod tests {
     }
 
     #[test]
-    fn administrators_grant_only_their_rank_or_below() {
+    fn administrators_grant_only_accounts_within_their_own_permissions() {
         let p = Policy::builtin();
         assert!(may_grant(p, Role::Principal, Role::Teacher));
+        assert!(may_grant(p, Role::Principal, Role::HomeroomTeacher));
         assert!(may_grant(p, Role::Principal, Role::SchoolAdmin));
+        assert!(may_grant(p, Role::Principal, Role::Guardian));
         assert!(!may_grant(p, Role::Principal, Role::OfficeOfficer));
+        // The probe's finding: a school administrator made a principal (transcript.sign,
+        // grade.lock, grade.history), or a homeroom teacher (transcript.sign).
+        assert!(!may_grant(p, Role::SchoolAdmin, Role::Principal));
+        assert!(!may_grant(p, Role::SchoolAdmin, Role::HomeroomTeacher));
+        assert!(may_grant(p, Role::SchoolAdmin, Role::Teacher));
+        assert!(may_grant(p, Role::SchoolAdmin, Role::Guardian));
+        assert!(may_grant(p, Role::SchoolAdmin, Role::Learner));
+        assert!(may_grant(p, Role::SchoolAdmin, Role::SchoolAdmin));
         assert!(!may_grant(p, Role::SchoolAdmin, Role::DepartmentOfficer));
         assert!(may_grant(p, Role::DepartmentOfficer, Role::OfficeOfficer));
+        // Officers read schools' records but do not write them: they cannot make school staff.
+        assert!(!may_grant(p, Role::DepartmentOfficer, Role::Principal));
+        assert!(!may_grant(p, Role::DepartmentOfficer, Role::Teacher));
         assert!(!may_grant(
             p,
             Role::DepartmentOfficer,
@@ -296,6 +360,83 @@ mod tests {
         // Roles without account management grant nothing, not even their own.
         assert!(!may_grant(p, Role::HomeroomTeacher, Role::Teacher));
         assert!(!may_grant(p, Role::Guardian, Role::Guardian));
+    }
+
+    #[test]
+    fn resets_need_a_strictly_higher_rank() {
+        let p = Policy::builtin();
+        assert!(may_reset(p, Role::Principal, Role::SchoolAdmin));
+        assert!(may_reset(p, Role::Principal, Role::HomeroomTeacher));
+        assert!(may_reset(p, Role::SchoolAdmin, Role::Teacher));
+        assert!(may_reset(p, Role::SchoolAdmin, Role::Guardian));
+        assert!(!may_reset(p, Role::SchoolAdmin, Role::Principal));
+        assert!(!may_reset(p, Role::SchoolAdmin, Role::SchoolAdmin));
+        assert!(!may_reset(p, Role::Principal, Role::Principal));
+        assert!(!may_reset(p, Role::SchoolAdmin, Role::HomeroomTeacher));
+        assert!(may_reset(p, Role::DepartmentOfficer, Role::OfficeOfficer));
+        assert!(!may_reset(p, Role::OfficeOfficer, Role::OfficeOfficer));
+    }
+
+    /// What an account can do, spelled out: its permissions with what they imply.
+    fn effective(p: &Policy, role: Role) -> HashSet<Permission> {
+        let mut set: HashSet<Permission> = p.permissions_of(role).into_iter().collect();
+        for q in Permission::ALL {
+            if q.implied_by().iter().any(|b| set.contains(b)) {
+                set.insert(*q);
+            }
+        }
+        set
+    }
+
+    #[test]
+    fn no_pair_of_roles_lets_a_granter_exceed_its_own_permissions() {
+        let p = Policy::builtin();
+        for granter in Role::ALL {
+            for role in Role::ALL {
+                let granted = may_grant(p, *granter, *role);
+                let subset = effective(p, *role).is_subset(&effective(p, *granter))
+                    && p.rule(*granter).reach.covers(p.rule(*role).reach);
+                assert_eq!(
+                    granted,
+                    subset && p.allows(*granter, Permission::UserManage),
+                    "{granter} → {role}"
+                );
+                if may_reset(p, *granter, *role) {
+                    assert!(
+                        granted && granter.rank() > role.rank(),
+                        "{granter} → {role}"
+                    );
+                    assert_ne!(granter, role, "{granter} resets a peer");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn chains_of_accounts_never_climb() {
+        // An account created by an administrator may itself create accounts: whatever chain
+        // of creations follows, every account stays within the first administrator's rights.
+        let p = Policy::builtin();
+        for start in Role::ALL {
+            let mut reached: HashSet<Role> = [*start].into();
+            loop {
+                let next: HashSet<Role> = reached
+                    .iter()
+                    .flat_map(|g| Role::ALL.iter().filter(|r| may_grant(p, *g, **r)))
+                    .copied()
+                    .collect();
+                if next.is_subset(&reached) {
+                    break;
+                }
+                reached.extend(next);
+            }
+            for role in &reached {
+                assert!(
+                    effective(p, *role).is_subset(&effective(p, *start)),
+                    "{start} reaches {role} by a chain"
+                );
+            }
+        }
     }
 
     #[test]

@@ -100,7 +100,7 @@ impl LearnerInput {
     /// `today` bounds the birth date so that tests stay deterministic.
     pub fn validate(&self, today: NaiveDate) -> Result<(), Invalid> {
         let mut c = Checker::new();
-        c.required_text("full_name", &self.full_name, MAX_NAME);
+        c.person_name("full_name", &self.full_name, MAX_NAME);
         if self.birth_date > today {
             c.push("birth_date", "Ngày sinh không được ở tương lai.");
         } else if self.birth_date < today - chrono::Days::new(100 * 366) {
@@ -147,7 +147,7 @@ impl LearnerInput {
         }
         for (i, g) in self.guardians.iter().enumerate() {
             let f = |name: &str| format!("guardians[{i}].{name}");
-            c.required_text(&f("full_name"), &g.full_name, MAX_NAME);
+            c.person_name(&f("full_name"), &g.full_name, MAX_NAME);
             if let Some(p) = &g.phone
                 && !is_phone(p)
             {

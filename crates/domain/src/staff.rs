@@ -60,7 +60,7 @@ pub struct StaffInput {
 impl StaffInput {
     pub fn validate(&self, today: NaiveDate) -> Result<(), Invalid> {
         let mut c = Checker::new();
-        c.required_text("full_name", &self.full_name, crate::learners::MAX_NAME);
+        c.person_name("full_name", &self.full_name, crate::learners::MAX_NAME);
         let age_years = today.years_since(self.birth_date);
         match age_years {
             None => c.push("birth_date", "Ngày sinh không được ở tương lai."),

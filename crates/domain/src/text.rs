@@ -13,6 +13,19 @@ pub fn clean(s: &str) -> String {
         .join(" ")
 }
 
+/// A whole number as Vietnamese write it, with a dot between groups of three: 31.439.
+pub fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The search key of a text: decomposed, combining marks dropped, đ/Đ → d, lower case, single
 /// spaces. "Nguyễn Thị Hoa" and "nguyen thi hoa" fold to the same key; so do "Đức" and "duc"
 /// (SQLite's FTS `remove_diacritics` does not fold đ, hence this key computed in Rust).
@@ -43,6 +56,15 @@ pub fn fold(s: &str) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn numbers_are_grouped_the_vietnamese_way() {
+        assert_eq!(group_digits(0), "0");
+        assert_eq!(group_digits(999), "999");
+        assert_eq!(group_digits(31_439), "31.439");
+        assert_eq!(group_digits(10_000_000), "10.000.000");
+        assert_eq!(group_digits(u64::MAX), "18.446.744.073.709.551.615");
+    }
 
     #[test]
     fn folds_vietnamese() {

@@ -47,6 +47,20 @@ impl Checker {
         }
     }
 
+    /// A person's name: required, at most `max` characters, and only letters that Vietnamese or
+    /// ethnic-minority names use (a file read in the wrong encoding gives "TrÇn V¨n An").
+    pub fn person_name(&mut self, field: &str, value: &str, max: usize) {
+        self.required_text(field, value, max);
+        if let Some(c) = crate::tabular::legacy::foreign_name_char(value) {
+            self.push(
+                field,
+                format!(
+                    "Họ tên có ký tự «{c}» không có trong tên người Việt hay tên dân tộc thiểu số. Nếu tệp được soạn bằng phông chữ cũ (TCVN3/ABC, VNI), hãy lưu lại ở bảng mã Unicode rồi nhập lại."
+                ),
+            );
+        }
+    }
+
     pub fn max_len(&mut self, field: &str, value: &str, max: usize) {
         if value.chars().count() > max {
             self.push(field, format!("Quá dài: tối đa {max} ký tự."));

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod classes;
 mod conn;
 pub mod consents;
+pub mod devices;
 pub mod dx;
 pub mod enrolments;
 mod error;

@@ -69,6 +69,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "admission",
         statements: admission_schema,
     },
+    Migration {
+        version: 11,
+        name: "account_security",
+        statements: account_security_schema,
+    },
 ];
 
 /// Applies every migration not yet applied, each in its own transaction. Safe to run repeatedly.
@@ -2189,6 +2194,66 @@ fn search_index(backend: Backend) -> &'static [&'static str] {
 /// Tables that exist only on one backend, by design (search internals); the schema-parity test skips them.
 pub fn is_backend_specific_table(name: &str) -> bool {
     name.starts_with("learner_name_fts") || name.starts_with("sqlite_")
+}
+
+/// A reset password must be changed at the next sign-in; browsers an account signed in from;
+/// facts about the installation (whether a demo seed ran to its end).
+fn account_security_schema(backend: Backend) -> Vec<String> {
+    let meta = Table::create()
+        .table(InstanceMeta::Table)
+        .col(
+            ColumnDef::new(InstanceMeta::Key)
+                .text()
+                .not_null()
+                .primary_key(),
+        )
+        .col(text(InstanceMeta::Value))
+        .col(timestamp(InstanceMeta::UpdatedAt))
+        .to_owned();
+    let alter = Table::alter()
+        .table(Users::Table)
+        .add_column(
+            ColumnDef::new(Users::MustChangePassword)
+                .boolean()
+                .not_null()
+                .default(false),
+        )
+        .to_owned();
+    let devices = Table::create()
+        .table(KnownDevices::Table)
+        .col(ColumnDef::new(KnownDevices::Id).text().not_null())
+        .col(big(KnownDevices::UserId))
+        .col(timestamp(KnownDevices::CreatedAt))
+        .col(timestamp(KnownDevices::LastUsedAt))
+        .col(int(KnownDevices::FailedLogins))
+        .primary_key(
+            Index::create()
+                .col(KnownDevices::Id)
+                .col(KnownDevices::UserId),
+        )
+        .foreign_key(&mut fk(
+            KnownDevices::Table,
+            KnownDevices::UserId,
+            Users::Table,
+            Users::Id,
+            ForeignKeyAction::Cascade,
+        ))
+        .to_owned();
+    let by_user = index(
+        "ix_known_devices_user",
+        KnownDevices::Table,
+        &[KnownDevices::UserId],
+        false,
+    );
+    vec![
+        match backend {
+            Backend::Sqlite => alter.to_string(SqliteQueryBuilder),
+            Backend::Postgres => alter.to_string(PostgresQueryBuilder),
+        },
+        render_table(backend, &devices),
+        render_index(backend, &by_user),
+        render_table(backend, &meta),
+    ]
 }
 
 /// Frozen statistical reports (see `crate::statistics`).

@@ -198,6 +198,30 @@ pub enum Users {
     LockedUntil,
     PasswordChangedAt,
     TotpLastStep,
+    // Added by the account-security migration.
+    MustChangePassword,
+}
+
+/// Facts about this installation itself, by key (whether the demo seed finished…).
+#[derive(Iden, Clone, Copy)]
+pub enum InstanceMeta {
+    Table,
+    Key,
+    Value,
+    UpdatedAt,
+}
+
+/// Browsers where an account has signed in before ("remembered devices"): the lockout of an
+/// account after wrong passwords does not apply to them, so a stranger cannot lock the owner
+/// out. Only the digest of the device cookie is stored.
+#[derive(Iden, Clone, Copy)]
+pub enum KnownDevices {
+    Table,
+    Id,
+    UserId,
+    CreatedAt,
+    LastUsedAt,
+    FailedLogins,
 }
 
 #[derive(Iden, Clone, Copy)]

@@ -47,6 +47,61 @@ pub struct SeededAccount {
     pub two_factor_required: bool,
 }
 
+/// What a database holds, as far as the demo seed is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeedState {
+    /// No organisational unit: a fresh install.
+    Empty,
+    /// A seed started and never finished (killed, or failed): the province is incomplete.
+    Interrupted,
+    /// A seed ran to its end.
+    Seeded,
+    /// Data that no seed wrote (a real school's or office's).
+    Own,
+}
+
+const SEED_KEY: &str = "demo_seed";
+
+/// Whether the database is empty, holds a finished or an interrupted demo province, or data of
+/// its own.
+pub async fn state(store: &Store) -> StoreResult<SeedState> {
+    let marker: Option<(String,)> = store
+        .conn()
+        .fetch_optional(
+            Query::select()
+                .column(InstanceMeta::Value)
+                .from(InstanceMeta::Table)
+                .and_where(Expr::col(InstanceMeta::Key).eq(SEED_KEY)),
+        )
+        .await?;
+    Ok(match marker.as_ref().map(|(v,)| v.as_str()) {
+        Some("complete") => SeedState::Seeded,
+        Some(_) => SeedState::Interrupted,
+        None if is_empty(store).await? => SeedState::Empty,
+        None => SeedState::Own,
+    })
+}
+
+async fn mark_seed(conn: &mut crate::Conn<'_>, value: &str) -> StoreResult<()> {
+    conn.execute(
+        Query::insert()
+            .into_table(InstanceMeta::Table)
+            .columns([
+                InstanceMeta::Key,
+                InstanceMeta::Value,
+                InstanceMeta::UpdatedAt,
+            ])
+            .values_panic([SEED_KEY.into(), value.into(), Utc::now().into()])
+            .on_conflict(
+                sea_query::OnConflict::column(InstanceMeta::Key)
+                    .update_columns([InstanceMeta::Value, InstanceMeta::UpdatedAt])
+                    .to_owned(),
+            ),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Whether the database holds no organisational unit yet (a fresh install).
 pub async fn is_empty(store: &Store) -> StoreResult<bool> {
     let n = crate::orgs::count(
@@ -71,6 +126,9 @@ pub async fn seed(
     let mut report = SeedReport::default();
 
     let mut tx = store.begin().await?;
+    // Written with the first rows: a seed killed after this leaves a marked, incomplete
+    // province (see [`state`]), never one that looks finished.
+    mark_seed(&mut tx.conn(), "started").await?;
     crate::admin_units::load_reference(&mut tx).await?;
     let year = crate::years::ensure(&mut tx, config.school_year_start, true).await?;
     let org_ids = write_orgs(&mut tx, &plan, year.starts_on).await?;
@@ -207,6 +265,7 @@ pub async fn seed(
     crate::quality::scan(store, |_, _| {}).await?;
     // A year of monthly plan-target snapshots: today's measured, the past derived (demo only).
     crate::targets::write_demo_history(store, crate::targets::today(), 12).await?;
+    mark_seed(&mut store.conn(), "complete").await?;
     report.elapsed = started.elapsed();
     Ok(report)
 }
@@ -664,6 +723,7 @@ async fn write_accounts(
                 scope_org_id,
                 staff_id,
                 learner_ids: &learner_ids,
+                must_change_password: false,
             },
         )
         .await?;

@@ -151,3 +151,16 @@ pub async fn revoke(conn: &mut Conn<'_>, user_id: i64, id: i64) -> StoreResult<A
     }
     Ok(token)
 }
+
+/// Revokes every live token of an account (after a password reset: whoever held the password
+/// may have made tokens). Returns how many were revoked.
+pub async fn revoke_all(conn: &mut Conn<'_>, user_id: i64) -> StoreResult<u64> {
+    conn.execute(
+        Query::update()
+            .table(ApiTokens::Table)
+            .value(ApiTokens::RevokedAt, Utc::now())
+            .and_where(Expr::col(ApiTokens::UserId).eq(user_id))
+            .and_where(Expr::col(ApiTokens::RevokedAt).is_null()),
+    )
+    .await
+}

@@ -22,6 +22,9 @@ pub struct User {
     pub scope_path: String,
     pub staff_id: Option<i64>,
     pub created_at: DateTime<Utc>,
+    /// Set by a reset (and on new accounts): the one-time password must be replaced at the next
+    /// sign-in before anything else can be done.
+    pub must_change_password: bool,
 }
 
 impl User {
@@ -42,6 +45,8 @@ pub struct NewUser<'a> {
     pub scope_org_id: i64,
     pub staff_id: Option<i64>,
     pub learner_ids: &'a [i64],
+    /// A one-time password handed over by an administrator: to be replaced at first sign-in.
+    pub must_change_password: bool,
 }
 
 pub fn hash_password(password: &str) -> String {
@@ -98,6 +103,7 @@ pub async fn create(tx: &mut Tx, user: &NewUser<'_>) -> StoreResult<i64> {
                     Users::ScopeOrgId,
                     Users::StaffId,
                     Users::CreatedAt,
+                    Users::MustChangePassword,
                 ])
                 .values_panic([
                     user.username.into(),
@@ -107,6 +113,7 @@ pub async fn create(tx: &mut Tx, user: &NewUser<'_>) -> StoreResult<i64> {
                     user.scope_org_id.into(),
                     user.staff_id.into(),
                     Utc::now().into(),
+                    user.must_change_password.into(),
                 ])
                 .returning_col(Users::Id),
         )
@@ -199,14 +206,21 @@ pub async fn login_succeeded(conn: &mut Conn<'_>, user_id: i64) -> StoreResult<(
     Ok(())
 }
 
-/// Sets a new password (rules checked); also lifts a lockout.
-pub async fn set_password(conn: &mut Conn<'_>, user: &User, password: &str) -> StoreResult<()> {
+/// Sets a new password (rules checked); also lifts a lockout. `one_time`: set by an
+/// administrator, so the owner must choose their own at the next sign-in.
+pub async fn set_password(
+    conn: &mut Conn<'_>,
+    user: &User,
+    password: &str,
+    one_time: bool,
+) -> StoreResult<()> {
     check_password(&user.username, password)?;
     conn.execute(
         Query::update()
             .table(Users::Table)
             .value(Users::PasswordHash, hash_password(password))
             .value(Users::PasswordChangedAt, Utc::now())
+            .value(Users::MustChangePassword, one_time)
             .value(Users::FailedLogins, 0)
             .value(Users::LockedUntil, Option::<DateTime<Utc>>::None)
             .and_where(Expr::col(Users::Id).eq(user.id)),
@@ -302,6 +316,7 @@ fn select() -> sea_query::SelectStatement {
             (Users::Table, Users::ScopeOrgId),
             (Users::Table, Users::StaffId),
             (Users::Table, Users::CreatedAt),
+            (Users::Table, Users::MustChangePassword),
         ])
         .expr_as(
             Expr::col((OrgUnits::Table, OrgUnits::Name)),

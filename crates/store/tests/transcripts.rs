@@ -40,6 +40,7 @@ async fn user(store: &Store, username: &str, role: &str, org: i64, staff: Option
             scope_org_id: org,
             staff_id: staff,
             learner_ids: &[],
+            must_change_password: false,
         },
     )
     .await

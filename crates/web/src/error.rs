@@ -111,6 +111,24 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// The problem answer of a failure of ours, naming the request id found in the log.
+    pub fn into_response_with_id(self, request_id: &str) -> Response {
+        let mut problem = self.problem();
+        problem.detail = format!(
+            "{} Mã yêu cầu (báo cho quản trị viên): {request_id}.",
+            problem.detail
+        );
+        let body = serde_json::to_vec(&problem).expect("problem serialises");
+        (
+            self.status(),
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response()
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if self.status().is_server_error() {

@@ -245,6 +245,26 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Hai lần nhập mật khẩu mới không khớp.",
         "The new passwords do not match.",
     ),
+    (
+        "password_must_change",
+        "Mật khẩu hiện tại là mật khẩu tạm thời do quản trị viên cấp. Hãy đặt mật khẩu của riêng bạn trước khi tiếp tục.",
+        "Your password is a temporary one set by an administrator. Choose your own before going on.",
+    ),
+    (
+        "password_current_temporary",
+        "Mật khẩu tạm thời",
+        "Temporary password",
+    ),
+    (
+        "password_same",
+        "Mật khẩu mới phải khác mật khẩu hiện tại.",
+        "The new password must differ from the current one.",
+    ),
+    (
+        "password_tokens_live",
+        "Các mã truy cập API của tài khoản vẫn còn hiệu lực (xem bên dưới): hãy thu hồi nếu bạn nghi mật khẩu cũ đã bị lộ.",
+        "The account's API tokens are still valid (see below): revoke them if you think the old password leaked.",
+    ),
     ("api_tokens", "Mã truy cập API", "API tokens"),
     (
         "api_tokens_help",
@@ -268,14 +288,19 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("revoke", "Thu hồi", "Revoke"),
     ("reset_password", "Đặt lại mật khẩu", "Reset password"),
     (
+        "reset_by_higher",
+        "Cấp quản lý cao hơn đặt lại",
+        "Reset by a higher level",
+    ),
+    (
         "reset_done",
         "Mật khẩu tạm thời của",
         "Temporary password for",
     ),
     (
         "reset_hint",
-        "Trao trực tiếp cho người dùng; họ cần đổi mật khẩu ngay khi đăng nhập.",
-        "Hand it over in person; the user should change it at once.",
+        "Trao trực tiếp cho người dùng; họ phải đổi mật khẩu ở lần đăng nhập tới. Mọi phiên đăng nhập và mã truy cập API của tài khoản đã bị chấm dứt.",
+        "Hand it over in person; the user must change it at the next sign-in. Every session and API token of the account has ended.",
     ),
     ("action", "Hành động", "Action"),
     ("entity", "Đối tượng", "Record type"),

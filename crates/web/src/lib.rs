@@ -108,6 +108,7 @@ pub fn app(state: AppState) -> Router {
             actor::authenticate,
         ))
         .layer(middleware::from_fn(track_metrics))
+        .layer(middleware::from_fn(request_context))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -189,6 +190,38 @@ async fn dx_script() -> impl IntoResponse {
     )
 }
 
+/// Gives every request an id (the `X-Request-Id` of the answer, and of every log line written
+/// while it runs) and turns a panic left anywhere below into a `500` problem naming that id,
+/// instead of a dropped connection. (tower-http's `CatchPanicLayer` cannot see the request, so
+/// its answer could not name the id that finds the log line.)
+async fn request_context(req: Request, next: Next) -> Response {
+    use futures::FutureExt;
+    use tracing::Instrument;
+    let id: String = truongso_store::secret::new_secret("")[..16].to_string();
+    let span =
+        tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
+    let outcome = std::panic::AssertUnwindSafe(next.run(req))
+        .catch_unwind()
+        .instrument(span.clone())
+        .await;
+    let mut response = match outcome {
+        Ok(response) => response,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            span.in_scope(|| tracing::error!(request_id = %id, panic = %what, "request panicked"));
+            error::ApiError::Internal(format!("panic: {what}")).into_response_with_id(&id)
+        }
+    };
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
+}
+
 /// Counts requests and their latency per route template (not per raw path, to bound cardinality).
 async fn track_metrics(req: Request, next: Next) -> Response {
     let started = std::time::Instant::now();
@@ -243,4 +276,44 @@ pub async fn serve(store: Store, bind: &str, rules: Rules) -> std::io::Result<()
             let _ = tokio::signal::ctrl_c().await;
         })
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_panic_is_a_problem_naming_the_request_id() {
+        async fn boom() -> &'static str {
+            let offset: u64 = u64::MAX;
+            let _ = i64::try_from(offset).expect("an offset that does not fit");
+            "unreachable"
+        }
+        let app = axum::Router::new()
+            .route("/boom", axum::routing::get(boom))
+            .layer(axum::middleware::from_fn(super::request_context));
+        let response = app
+            .oneshot(Request::get("/boom").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let id = response.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(id.len(), 16);
+        let body = axum::body::to_bytes(response.into_body(), 10_000)
+            .await
+            .unwrap();
+        let problem: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(problem["status"], 500);
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(detail.contains(&id), "{detail}");
+        assert!(
+            !detail.contains("fit"),
+            "internals stay in the log: {detail}"
+        );
+    }
 }

@@ -55,6 +55,7 @@ async fn login(t: &TestApp, username: &str, role: &str, org: i64) -> (String, St
             scope_org_id: org,
             staff_id: None,
             learner_ids: &[],
+            must_change_password: false,
         },
     )
     .await

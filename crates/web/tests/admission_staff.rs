@@ -60,6 +60,7 @@ async fn account(t: &TestApp, username: &str, role: &str, org: i64) -> (String, 
             scope_org_id: org,
             staff_id: None,
             learner_ids: &[],
+            must_change_password: false,
         },
     )
     .await

@@ -7,6 +7,7 @@ mod support;
 use axum::http::StatusCode;
 use serde_json::Value;
 use support::{TestApp, csrf_of};
+use truongso_domain::access::{Permission, Policy, Role, TwoFactor, may_grant};
 use truongso_store::audit::AuditFilter;
 use truongso_store::{PageRequest, Scope, audit};
 
@@ -641,6 +642,565 @@ async fn administrators_create_accounts_of_their_rank_or_below_in_their_scope() 
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(res.text.contains("username"), "{}", res.text);
+    })
+    .await;
+}
+
+/// The unit, staff record and learner an account of `role` would be given by `granter`, found
+/// with the granter's own token (so inside their scope).
+async fn fitting_account(
+    t: &TestApp,
+    token: &str,
+    granter_unit: i64,
+    role: Role,
+    n: usize,
+) -> Value {
+    let kind = role.unit_kind().code();
+    let unit = t
+        .api(
+            "GET",
+            &format!("/api/v1/org-units?kind={kind}&per_page=1"),
+            Some(token),
+            None,
+        )
+        .await
+        .json()["items"][0]["id"]
+        .as_i64()
+        .unwrap_or(granter_unit);
+    let staff = t
+        .api(
+            "GET",
+            &format!("/api/v1/staff?org_unit_id={unit}&per_page=1"),
+            Some(token),
+            None,
+        )
+        .await
+        .json()["items"][0]["id"]
+        .as_i64();
+    let learner = t
+        .api(
+            "GET",
+            &format!("/api/v1/learners?school_id={unit}&per_page=1"),
+            Some(token),
+            None,
+        )
+        .await
+        .json()["items"][0]["id"]
+        .as_i64();
+    serde_json::json!({
+        "username": format!("tk.{}.{n}", role.code().replace('_', "")),
+        "display_name": "Nguyễn Văn Thử",
+        "role": role.code(),
+        "scope_org_id": unit,
+        "staff_id": if role.needs_staff() { staff } else { None },
+        "learner_ids": if role.needs_learners() { learner.into_iter().collect::<Vec<_>>() } else { vec![] },
+    })
+}
+
+#[tokio::test]
+async fn no_account_can_create_an_account_with_rights_it_does_not_have() {
+    truongso_testkit::on_both(|store| async move {
+        let t = TestApp::seeded(store).await;
+        let policy = Policy::builtin();
+        let mut n = 0;
+        for granter in Role::ALL {
+            let who = t.account(granter.code(), 0).clone();
+            let token = t.token(&who.username).await;
+            for role in Role::ALL {
+                n += 1;
+                let body = fitting_account(&t, &token, who.scope_org_id, *role, n).await;
+                let res = t
+                    .api(
+                        "POST",
+                        "/api/v1/users",
+                        Some(&token),
+                        Some(&body.to_string()),
+                    )
+                    .await;
+                if may_grant(policy, *granter, *role) {
+                    assert_eq!(
+                        res.status,
+                        StatusCode::CREATED,
+                        "{granter} → {role}: {}",
+                        res.text
+                    );
+                    // The new account's rights are within the granter's, and it must change the
+                    // one-time password before anything else.
+                    assert!(policy.covers(*granter, *role), "{granter} → {role}");
+                    let password = res.json()["temporary_password"]
+                        .as_str()
+                        .unwrap()
+                        .to_string();
+                    let login = post_login(&t, body["username"].as_str().unwrap(), &password).await;
+                    assert_eq!(login.status, StatusCode::SEE_OTHER, "{granter} → {role}");
+                    let cookie = format!(
+                        "truongso_session={}",
+                        login.cookie("truongso_session").unwrap()
+                    );
+                    let home = t.page("GET", "/", &cookie, None).await;
+                    let to = home.location();
+                    let enrol = policy.rule(*role).two_factor == TwoFactor::Required;
+                    assert!(
+                        to.starts_with("/account/password")
+                            || (enrol && to.starts_with("/login/totp")),
+                        "{granter} → {role}: {} {to}",
+                        home.status
+                    );
+                } else {
+                    // Without user.manage the route itself refuses; with it, the rights rule does.
+                    assert_eq!(
+                        res.status,
+                        StatusCode::FORBIDDEN,
+                        "{granter} → {role}: {}",
+                        res.text
+                    );
+                    if policy.allows(*granter, Permission::UserManage) {
+                        assert!(
+                            res.text.contains("có quyền mà tài khoản của bạn không có"),
+                            "{}",
+                            res.text
+                        );
+                    }
+                }
+            }
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_school_administrator_cannot_climb_to_the_principals_rights() {
+    truongso_testkit::on_both(|store| async move {
+        let t = TestApp::seeded(store).await;
+        let admin = t.account("school_admin", 0).clone();
+        let principal = t.account("principal", 0).clone();
+        let token = t.token(&admin.username).await;
+        // The probe's path: an account with the principal's role in their own school.
+        let body = fitting_account(&t, &token, admin.scope_org_id, Role::Principal, 1).await;
+        let res = t
+            .api(
+                "POST",
+                "/api/v1/users",
+                Some(&token),
+                Some(&body.to_string()),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
+        assert!(res.text.contains("Hiệu trưởng"), "{}", res.text);
+        // Nor a homeroom teacher (transcript.sign).
+        let body = fitting_account(&t, &token, admin.scope_org_id, Role::HomeroomTeacher, 2).await;
+        let res = t
+            .api(
+                "POST",
+                "/api/v1/users",
+                Some(&token),
+                Some(&body.to_string()),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
+        // Nor by a chain: a second administrator it may create is refused the same.
+        let body = fitting_account(&t, &token, admin.scope_org_id, Role::SchoolAdmin, 3).await;
+        let res = t
+            .api(
+                "POST",
+                "/api/v1/users",
+                Some(&token),
+                Some(&body.to_string()),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+        let second = t.token(body["username"].as_str().unwrap()).await;
+        let body = fitting_account(&t, &second, admin.scope_org_id, Role::Principal, 4).await;
+        let res = t
+            .api(
+                "POST",
+                "/api/v1/users",
+                Some(&second),
+                Some(&body.to_string()),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
+        // And never by resetting the principal's password (nor a peer's).
+        let users = t
+            .api("GET", "/api/v1/users?per_page=500", Some(&token), None)
+            .await
+            .json();
+        let id_of = |name: &str| {
+            users["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|u| u["username"] == name)
+                .unwrap()["id"]
+                .as_i64()
+                .unwrap()
+        };
+        let res = t
+            .api(
+                "POST",
+                &format!(
+                    "/api/v1/users/{}/reset-password",
+                    id_of(&principal.username)
+                ),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
+        let second_name = format!("tk.{}.3", "schooladmin");
+        let res = t
+            .api(
+                "POST",
+                &format!("/api/v1/users/{}/reset-password", id_of(&second_name)),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "a peer: {}", res.text);
+        // The principal still signs in with their own password; the refusals are audited.
+        assert_eq!(
+            post_login(&t, &principal.username, &principal.password)
+                .await
+                .status,
+            StatusCode::SEE_OTHER
+        );
+        let denied = audit::search(
+            &mut t.store.conn(),
+            &Scope::All,
+            &AuditFilter {
+                username: Some(admin.username.clone()),
+                action: Some("denied".into()),
+                ..Default::default()
+            },
+            &PageRequest::new(1, 50),
+        )
+        .await
+        .unwrap();
+        assert!(denied.total >= 4, "{}", denied.total);
+        // The users page offers no reset button for the principal.
+        let (cookie, _) = t.browser_login(&admin.username, &admin.password).await;
+        let page = t.page("GET", "/users?per_page=500", &cookie, None).await;
+        let pid = id_of(&principal.username);
+        assert!(
+            !page.text.contains(&format!("/users/{pid}/reset-password")),
+            "reset offered"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_reset_ends_every_session_and_token_and_forces_a_new_password() {
+    truongso_testkit::on_both(|store| async move {
+        let t = TestApp::seeded(store).await;
+        let principal = t.account("principal", 0).clone();
+        let admin = t.account("school_admin", 0).clone();
+        let (admin_cookie, _) = t.browser_login(&admin.username, &admin.password).await;
+        let admin_token = t.token(&admin.username).await;
+        assert_eq!(t.api("GET", "/api/v1/me", Some(&admin_token), None).await.status, StatusCode::OK);
+        let token = t.token(&principal.username).await;
+        let users = t.api("GET", "/api/v1/users?per_page=500", Some(&token), None).await.json();
+        let id = users["items"].as_array().unwrap().iter()
+            .find(|u| u["username"] == admin.username.as_str()).unwrap()["id"].as_i64().unwrap();
+        let res = t.api("POST", &format!("/api/v1/users/{id}/reset-password"), Some(&token), None).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+        let reset = res.json();
+        assert_eq!(reset["sessions_ended"], 1);
+        assert_eq!(reset["tokens_revoked"], 1);
+        let temporary = reset["temporary_password"].as_str().unwrap().to_string();
+        // The old session and token are dead.
+        let page = t.page("GET", "/account", &admin_cookie, None).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+        assert!(page.location().starts_with("/login"), "{}", page.location());
+        assert_eq!(t.api("GET", "/api/v1/me", Some(&admin_token), None).await.status, StatusCode::UNAUTHORIZED);
+        // The old password no longer works; the one-time one must be replaced before anything.
+        assert_eq!(post_login(&t, &admin.username, &admin.password).await.status, StatusCode::UNAUTHORIZED);
+        let login = post_login(&t, &admin.username, &temporary).await;
+        assert_eq!(login.status, StatusCode::SEE_OTHER);
+        let cookie = format!("truongso_session={}", login.cookie("truongso_session").unwrap());
+        let home = t.page("GET", "/learners", &cookie, None).await;
+        assert_eq!(home.status, StatusCode::SEE_OTHER);
+        assert_eq!(home.location(), "/account/password?next=%2Flearners");
+        let form = t.page("GET", "/account/password?next=%2Flearners", &cookie, None).await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(form.text.contains("mật khẩu tạm thời"), "{}", form.text);
+        let csrf = csrf_of(&form.text);
+        // A token made from the CLI for this account is refused until the change.
+        let cli_token = t.token(&admin.username).await;
+        let me = t.api("GET", "/api/v1/me", Some(&cli_token), None).await;
+        assert_eq!(me.status, StatusCode::FORBIDDEN, "{}", me.text);
+        let same = t
+            .page("POST", "/account/password", &cookie, Some(&format!("_csrf={csrf}&current={temporary}&new={temporary}&confirm={temporary}&next=%2Flearners")))
+            .await;
+        assert_eq!(same.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let done = t
+            .page("POST", "/account/password", &cookie, Some(&format!("_csrf={csrf}&current={temporary}&new=mat-khau-rieng-2026&confirm=mat-khau-rieng-2026&next=%2Flearners")))
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
+        assert_eq!(done.location(), "/learners");
+        assert_eq!(t.page("GET", "/learners", &cookie, None).await.status, StatusCode::OK);
+        // The reset is in the audit trail with what it ended.
+        let entries = audit::search(
+            &mut t.store.conn(),
+            &Scope::All,
+            &AuditFilter { username: Some(principal.username.clone()), action: Some("update".into()), ..Default::default() },
+            &PageRequest::new(1, 50),
+        )
+        .await
+        .unwrap();
+        assert!(
+            entries.items.iter().any(|e| e.detail.as_deref().is_some_and(|d| d.contains("thu hồi 1 mã"))),
+            "{:?}", entries.items
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sign_in_never_sends_the_browser_to_another_site() {
+    truongso_testkit::on_both(|store| async move {
+        let t = TestApp::seeded(store).await;
+        let who = t.account("teacher", 0).clone();
+        let (cookie, _) = t.browser_login(&who.username, &who.password).await;
+        for next in [
+            "/%09/evil.example",
+            "//evil.example",
+            "/%5Cevil.example",
+            "https://evil.example",
+            "%0d%0aSet-Cookie:x=1",
+            "/%00",
+            "/%E2%80%A8/x",
+        ] {
+            // Signed in: /login sends the browser on at once.
+            let res = t
+                .page("GET", &format!("/login?next={next}"), &cookie, None)
+                .await;
+            assert_eq!(res.status, StatusCode::SEE_OTHER, "{next}");
+            assert_eq!(res.location(), "/", "{next}");
+            // Signing in with it.
+            let form = t
+                .page("GET", &format!("/login?next={next}"), "", None)
+                .await;
+            assert_eq!(form.status, StatusCode::OK, "{next}");
+            let pre = form.cookie("truongso_csrf").unwrap();
+            let body = format!(
+                "_csrf={pre}&username={}&password={}&next={next}",
+                who.username, who.password
+            );
+            let res = t
+                .page(
+                    "POST",
+                    "/login",
+                    &format!("truongso_csrf={pre}"),
+                    Some(&body),
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::SEE_OTHER, "{next}: {}", res.text);
+            assert_eq!(res.location(), "/", "{next}");
+        }
+        // A local path with Vietnamese text survives, percent-encoded.
+        let res = t
+            .page(
+                "GET",
+                "/login?next=%2Flearners%3Fq%3DNguy%E1%BB%85n",
+                &cookie,
+                None,
+            )
+            .await;
+        assert_eq!(res.location(), "/learners?q=Nguy%E1%BB%85n");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn page_numbers_out_of_range_are_refused_with_the_range() {
+    truongso_testkit::on_both(|store| async move {
+        let t = TestApp::seeded(store).await;
+        let officer = t
+            .token(&t.account("department_officer", 0).username.clone())
+            .await;
+        let principal = t.token(&t.account("principal", 0).username.clone()).await;
+        for (list, token) in [
+            ("/api/v1/admin-units", &officer),
+            ("/api/v1/audit", &officer),
+            ("/api/v1/classes", &principal),
+            ("/api/v1/learners", &principal),
+            ("/api/v1/org-units", &officer),
+            ("/api/v1/quality/duplicates", &principal),
+            ("/api/v1/quality/issues", &principal),
+            ("/api/v1/staff", &principal),
+            ("/api/v1/users", &officer),
+        ] {
+            for query in [
+                "page=9223372036854775807",
+                "page=0",
+                "per_page=0",
+                "per_page=501",
+                "page=-3",
+                "per_page=99999999999999999999999",
+            ] {
+                let res = t
+                    .api("GET", &format!("{list}?{query}"), Some(token), None)
+                    .await;
+                assert_eq!(
+                    res.status,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "{list}?{query}: {}",
+                    res.text
+                );
+                assert!(
+                    res.text.contains("từ 1 đến"),
+                    "{list}?{query}: {}",
+                    res.text
+                );
+            }
+            let ok = t
+                .api(
+                    "GET",
+                    &format!("{list}?page=10000000&per_page=500"),
+                    Some(token),
+                    None,
+                )
+                .await;
+            assert_eq!(ok.status, StatusCode::OK, "{list}: {}", ok.text);
+            assert_eq!(ok.json()["items"].as_array().map(Vec::len), Some(0));
+        }
+        let (cookie, _) = t
+            .browser_login(
+                &t.account("principal", 0).username.clone(),
+                &t.account("principal", 0).password.clone(),
+            )
+            .await;
+        let res = t
+            .page("GET", "/learners?page=9223372036854775807", &cookie, None)
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn fields_a_caller_may_not_change_are_refused_not_dropped() {
+    truongso_testkit::on_both(|store| async move {
+        let t = TestApp::seeded(store).await;
+        let principal = t.account("principal", 0).clone();
+        let token = t.token(&principal.username).await;
+        let other_school = t.account("principal", 1).scope_org_id;
+        let list = t
+            .api("GET", "/api/v1/learners?per_page=1", Some(&token), None)
+            .await
+            .json();
+        let id = list["items"][0]["id"].as_i64().unwrap();
+        let before = t
+            .api("GET", &format!("/api/v1/learners/{id}"), Some(&token), None)
+            .await
+            .json();
+        let mut body = serde_json::json!({
+            "national_id": before["national_id"],
+            "full_name": before["full_name"],
+            "birth_date": before["birth_date"],
+            "gender": before["gender"],
+            "ethnicity_code": before["ethnicity_code"],
+            "nationality": before["nationality"],
+            "guardians": [],
+        });
+        body["school_id"] = other_school.into();
+        let res = t
+            .api(
+                "PUT",
+                &format!("/api/v1/learners/{id}"),
+                Some(&token),
+                Some(&body.to_string()),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+        assert_eq!(
+            res.json()["errors"][0]["field"],
+            "school_id",
+            "{}",
+            res.text
+        );
+        let after = t
+            .api("GET", &format!("/api/v1/learners/{id}"), Some(&token), None)
+            .await
+            .json();
+        assert_eq!(
+            after["updated_at"], before["updated_at"],
+            "nothing was written"
+        );
+        assert_eq!(after["school_id"], before["school_id"]);
+        // Creating: a field neither the placement nor the profile takes is refused too.
+        let mut create = body.clone();
+        create["school_id"] = principal.scope_org_id.into();
+        create["national_id"] = serde_json::Value::Null;
+        create["status"] = "transferred".into();
+        let res = t
+            .api(
+                "POST",
+                "/api/v1/learners",
+                Some(&token),
+                Some(&create.to_string()),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+        assert_eq!(res.json()["errors"][0]["field"], "status", "{}", res.text);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_stranger_cannot_lock_the_owner_out_of_their_own_browser() {
+    truongso_testkit::on_both(|store| async move {
+        let t = TestApp::seeded(store).await;
+        let who = t.account("teacher", 0).clone();
+        // The owner signed in on their phone before: it keeps a remembered-device cookie.
+        let first = post_login(&t, &who.username, &who.password).await;
+        let device = first
+            .cookie("truongso_device")
+            .expect("a remembered device");
+        // A stranger who knows the username locks it for unknown browsers.
+        for _ in 0..5 {
+            post_login(&t, &who.username, "doan-mat-khau").await;
+        }
+        assert_eq!(
+            post_login(&t, &who.username, &who.password).await.status,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        // The owner's phone still signs in.
+        let login = |password: String| {
+            let device = device.clone();
+            let t = &t;
+            let username = who.username.clone();
+            async move {
+                let form = t.page("GET", "/login", "", None).await;
+                let pre = form.cookie("truongso_csrf").unwrap();
+                t.page(
+                    "POST",
+                    "/login",
+                    &format!("truongso_csrf={pre}; truongso_device={device}"),
+                    Some(&login_form(&pre, &username, &password)),
+                )
+                .await
+            }
+        };
+        let res = login(who.password.clone()).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text);
+        // …and the lock stays for strangers.
+        assert_eq!(
+            post_login(&t, &who.username, &who.password).await.status,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        // A remembered device that guesses wrong too often is forgotten, and meets the lock.
+        for _ in 0..5 {
+            assert_eq!(
+                login("doan-sai".into()).await.status,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        assert_eq!(
+            login(who.password.clone()).await.status,
+            StatusCode::TOO_MANY_REQUESTS
+        );
     })
     .await;
 }

@@ -22,6 +22,7 @@ async fn principal_of(t: &TestApp, username: &str, school: i64) -> String {
             scope_org_id: school,
             staff_id: None,
             learner_ids: &[],
+            must_change_password: false,
         },
     )
     .await

@@ -21,7 +21,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-pub use contact::{Channel, Contact, canonical_tracking_code, tracking_code};
+pub use contact::{
+    Channel, Contact, TRACKING_CODES, canonical_tracking_code, nth_tracking_code, tracking_code,
+};
 pub use grade10::{
     Applicant, Assignment, CutOffs, Grade10Rules, Mechanism, Outcome, Rejection, School, StillTied,
     TieBreak, assign,

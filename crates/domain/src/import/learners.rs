@@ -359,6 +359,7 @@ mod tests {
                 delimiter: b',',
             },
             sheet_name: None,
+            converted_from: None,
             rows: rows
                 .into_iter()
                 .enumerate()

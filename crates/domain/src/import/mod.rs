@@ -407,6 +407,7 @@ mod tests {
                 delimiter: b',',
             },
             sheet_name: None,
+            converted_from: None,
             rows: rows
                 .iter()
                 .enumerate()

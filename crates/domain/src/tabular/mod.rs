@@ -2,6 +2,7 @@
 //! Excel writes on Vietnamese Windows, and dates as Vietnamese write them (or as Excel stores
 //! them). Pure functions over bytes, used by the forms, the importers and the exports.
 
+pub mod legacy;
 mod read;
 mod write;
 
@@ -57,14 +58,38 @@ pub enum TextEncoding {
     Utf16Be,
     /// The legacy Vietnamese Windows code page ("CSV (Comma delimited)" on Vietnamese Windows).
     Windows1258,
+    /// TCVN3 (ABC), of `.VnTime` fonts and older Vietnamese school software.
+    Tcvn3,
+    /// VNI-Windows, of `VNI-Times` fonts.
+    Vni,
+}
+
+impl TextEncoding {
+    /// How the import preview names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 => "UTF-8",
+            TextEncoding::Utf8Bom => "UTF-8 (BOM)",
+            TextEncoding::Utf16Le | TextEncoding::Utf16Be => "UTF-16",
+            TextEncoding::Windows1258 => "Windows-1258",
+            TextEncoding::Tcvn3 => "TCVN3 (ABC)",
+            TextEncoding::Vni => "VNI",
+        }
+    }
+
+    /// Whether this is a font-era encoding converted on reading (shown in the preview).
+    pub fn is_legacy_font(self) -> bool {
+        matches!(self, TextEncoding::Tcvn3 | TextEncoding::Vni)
+    }
 }
 
 /// Decodes a text file whatever Excel or other school software wrote, to NFC text.
 ///
 /// A byte-order mark decides; else valid UTF-8 is UTF-8; else text with a zero byte in every
-/// other position is UTF-16 without a mark; else it is Windows-1258, which always decodes (its
-/// tone marks are combining characters, hence the NFC normalisation: "Nguyễn" must compare
-/// equal whichever way it was typed).
+/// other position is UTF-16 without a mark; else it is one of the single-byte Vietnamese
+/// encodings — Windows-1258, TCVN3 or VNI — whichever reading of the start of the file gives
+/// Vietnamese syllables (see [`legacy`]). Windows-1258 tone marks are combining characters,
+/// hence the NFC normalisation: "Nguyễn" must compare equal whichever way it was typed.
 pub fn decode_text(bytes: &[u8]) -> (String, TextEncoding) {
     let (text, encoding) = if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         (
@@ -84,9 +109,82 @@ pub fn decode_text(bytes: &[u8]) -> (String, TextEncoding) {
             (decode_with(UTF_16BE, bytes), TextEncoding::Utf16Be)
         }
     } else {
-        (decode_with(WINDOWS_1258, bytes), TextEncoding::Windows1258)
+        match single_byte_encoding(bytes) {
+            TextEncoding::Tcvn3 => (legacy::decode_tcvn3(bytes), TextEncoding::Tcvn3),
+            TextEncoding::Vni => (legacy::decode_vni(bytes), TextEncoding::Vni),
+            _ => (decode_with(WINDOWS_1258, bytes), TextEncoding::Windows1258),
+        }
     };
     (text.nfc().collect(), encoding)
+}
+
+/// Which single-byte encoding the file is in, judged on its first 256 KB (enough lines of
+/// names for a clear answer, and quick on a 50 MB file). Windows-1258 unless TCVN3 or VNI
+/// reads as more Vietnamese.
+fn single_byte_encoding(bytes: &[u8]) -> TextEncoding {
+    let sample = &bytes[..bytes.len().min(256 * 1024)];
+    let score = |text: String| legacy::vietnamese_score(&text.nfc().collect::<String>());
+    let cp1258 = score(decode_with(WINDOWS_1258, sample));
+    let tcvn3 = score(legacy::decode_tcvn3(sample));
+    let vni = score(legacy::decode_vni(sample));
+    if tcvn3 > cp1258 && tcvn3 >= vni {
+        TextEncoding::Tcvn3
+    } else if vni > cp1258 && vni > tcvn3 {
+        TextEncoding::Vni
+    } else {
+        TextEncoding::Windows1258
+    }
+}
+
+/// The encoding of a workbook's text typed in a font-era font (Excel stores "TrÇn V¨n An"
+/// as Unicode text), judged on a sample of its text cells; `None` when it reads as Unicode.
+pub fn workbook_font_encoding<'a>(texts: impl Iterator<Item = &'a str>) -> Option<TextEncoding> {
+    let mut sample: Vec<u8> = Vec::new();
+    let mut original = String::new();
+    for t in texts.filter(|t| !t.is_ascii()).take(2_000) {
+        let Some(bytes) = latin1_bytes(t) else {
+            continue;
+        };
+        sample.extend_from_slice(&bytes);
+        sample.push(b'\n');
+        original.push_str(t);
+        original.push('\n');
+    }
+    if sample.is_empty() {
+        return None;
+    }
+    let unicode = legacy::vietnamese_score(&original.nfc().collect::<String>());
+    let tcvn3 = legacy::vietnamese_score(&legacy::decode_tcvn3(&sample));
+    let vni = legacy::vietnamese_score(&legacy::decode_vni(&sample).nfc().collect::<String>());
+    if tcvn3 > unicode && tcvn3 >= vni {
+        Some(TextEncoding::Tcvn3)
+    } else if vni > unicode && vni > tcvn3 {
+        Some(TextEncoding::Vni)
+    } else {
+        None
+    }
+}
+
+/// A workbook cell's text back in the bytes a font-era font drew, when every character is one
+/// byte (U+0000–U+00FF); `None` for text that was real Unicode.
+pub fn latin1_bytes(text: &str) -> Option<Vec<u8>> {
+    text.chars()
+        .map(|c| u8::try_from(u32::from(c)).ok())
+        .collect()
+}
+
+/// Converts one cell's text from a font-era encoding (see [`workbook_font_encoding`]); text
+/// that is real Unicode is left alone. TCVN3 capitals are restored ([`legacy::capitalise_like_neighbours`]).
+pub fn convert_font_text(text: &str, encoding: TextEncoding) -> String {
+    let Some(bytes) = latin1_bytes(text) else {
+        return text.to_string();
+    };
+    let converted: String = match encoding {
+        TextEncoding::Tcvn3 => legacy::capitalise_like_neighbours(&legacy::decode_tcvn3(&bytes)),
+        TextEncoding::Vni => legacy::decode_vni(&bytes),
+        _ => return text.to_string(),
+    };
+    converted.nfc().collect()
 }
 
 fn decode_with(encoding: &'static encoding_rs::Encoding, bytes: &[u8]) -> String {

@@ -6,7 +6,10 @@ use std::io::{Cursor, Read};
 use calamine::{Data, Reader};
 use serde::Serialize;
 
-use super::{Cell, TextEncoding, decode_text, from_excel_serial, parse_date_vn};
+use super::{
+    Cell, TextEncoding, convert_font_text, decode_text, from_excel_serial, legacy, parse_date_vn,
+    workbook_font_encoding,
+};
 
 /// Larger uploads are refused before parsing.
 pub const MAX_FILE_BYTES: usize = 50 * 1024 * 1024;
@@ -42,6 +45,8 @@ pub struct Table {
     pub format: FileFormat,
     pub sheet_name: Option<String>,
     pub rows: Vec<TableRow>,
+    /// The font-era encoding (TCVN3, VNI) the text was converted from, for the preview to say.
+    pub converted_from: Option<TextEncoding>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -106,7 +111,7 @@ fn read_workbook(bytes: &[u8]) -> Result<Table, ReadError> {
         if range.height() > MAX_ROWS {
             return Err(ReadError::TooManyRows);
         }
-        let rows = range
+        let mut rows: Vec<TableRow> = range
             .rows()
             .enumerate()
             .map(|(i, row)| TableRow {
@@ -117,10 +122,24 @@ fn read_workbook(bytes: &[u8]) -> Result<Table, ReadError> {
             })
             .filter(|r| r.cells.iter().any(|c| !c.is_blank()))
             .collect();
+        // Text typed in a `.VnTime` or `VNI-Times` font is stored as Latin-1 letters.
+        let texts = rows.iter().flat_map(|r| &r.cells).filter_map(|c| match c {
+            Cell::Text(t) => Some(t.as_str()),
+            _ => None,
+        });
+        let converted_from = workbook_font_encoding(texts);
+        if let Some(encoding) = converted_from {
+            for cell in rows.iter_mut().flat_map(|r| r.cells.iter_mut()) {
+                if let Cell::Text(t) = cell {
+                    *t = convert_font_text(t, encoding);
+                }
+            }
+        }
         return Ok(Table {
             format: FileFormat::Workbook,
             sheet_name: Some(name),
             rows,
+            converted_from,
         });
     }
     Err(ReadError::NoSheet)
@@ -198,7 +217,14 @@ fn read_csv(bytes: &[u8]) -> Result<Table, ReadError> {
         if record.len() > MAX_COLUMNS {
             return Err(ReadError::TooManyColumns);
         }
-        let cells: Vec<Cell> = record.iter().map(text_cell).collect();
+        let mut cells: Vec<Cell> = record.iter().map(text_cell).collect();
+        if encoding == TextEncoding::Tcvn3 {
+            for cell in &mut cells {
+                if let Cell::Text(t) = cell {
+                    *t = legacy::capitalise_like_neighbours(t);
+                }
+            }
+        }
         if cells.iter().all(Cell::is_blank) {
             continue;
         }
@@ -217,6 +243,7 @@ fn read_csv(bytes: &[u8]) -> Result<Table, ReadError> {
         },
         sheet_name: None,
         rows,
+        converted_from: encoding.is_legacy_font().then_some(encoding),
     })
 }
 
@@ -344,6 +371,169 @@ mod tests {
         w.row(&[Cell::Text("a".into())]).unwrap();
         let bytes = w.finish().unwrap();
         assert!(read_table(&bytes[..bytes.len() / 2]).is_err());
+    }
+
+    /// "Họ và tên,Ngày sinh" and three learners, as older school software wrote them.
+    const TCVN3_CSV: &[u8] = b"H\xe4 v\xb5 t\xaan,Ng\xb5y sinh\r\nTr\xc7n V\xa8n An,05/09/2014\r\nHo\xb5ng \xae\xf8c Minh,01/02/2014\r\nL\xaa \xb8nh,03/03/2014\r\n";
+
+    #[test]
+    fn tcvn3_csv_is_recognised_and_converted() {
+        let t = read_table(TCVN3_CSV).unwrap();
+        assert_eq!(
+            texts(&t),
+            [
+                vec!["Họ và tên", "Ngày sinh"],
+                vec!["Trần Văn An", "05/09/2014"],
+                vec!["Hoàng Đức Minh", "01/02/2014"],
+                vec!["Lê Ánh", "03/03/2014"],
+            ]
+        );
+        assert_eq!(t.converted_from, Some(TextEncoding::Tcvn3));
+        assert!(matches!(
+            t.format,
+            FileFormat::Csv {
+                encoding: TextEncoding::Tcvn3,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn vni_csv_is_recognised_and_converted() {
+        let t = read_table(
+            b"Ho\xef va\xf8 te\xe2n;Ghi chu\xf9\nTra\xe0n Va\xean An;\xd1a\xf5 nha\xe4p\nNguye\xe3n Th\xf2 H\xf6\xf4ng;\n",
+        )
+        .unwrap();
+        assert_eq!(
+            texts(&t),
+            [
+                vec!["Họ và tên", "Ghi chú"],
+                vec!["Trần Văn An", "Đã nhập"],
+                vec!["Nguyễn Thị Hương", ""],
+            ]
+        );
+        assert_eq!(t.converted_from, Some(TextEncoding::Vni));
+    }
+
+    #[test]
+    fn windows_1258_is_not_mistaken_for_a_font_encoding() {
+        let t = read_table(
+            b"Ho\xf2 va\xcc t\xean\nNguy\xea\xden Thi\xf2 \xd0a\xcco\nTr\xe2\xccn V\xe3n An\n",
+        )
+        .unwrap();
+        assert_eq!(texts(&t)[1], vec!["Nguyễn Thị Đào"]);
+        assert_eq!(texts(&t)[2], vec!["Trần Văn An"]);
+        assert_eq!(t.converted_from, None);
+    }
+
+    #[test]
+    fn a_workbook_typed_in_a_vntime_font_is_converted() {
+        let mut w = TableWriter::xlsx("DS");
+        w.row(&[Cell::Text("Hä vµ tªn".into()), Cell::Text("Lớp".into())])
+            .unwrap();
+        w.row(&[Cell::Text("TrÇn V¨n An".into()), Cell::Text("6A".into())])
+            .unwrap();
+        w.row(&[Cell::Text("Hoµng ®øc Minh".into()), Cell::Text("6A".into())])
+            .unwrap();
+        let t = read_table(&w.finish().unwrap()).unwrap();
+        assert_eq!(t.converted_from, Some(TextEncoding::Tcvn3));
+        // "Lớp" was real Unicode (not one byte a letter): left alone.
+        assert_eq!(texts(&t)[0], vec!["Họ và tên", "Lớp"]);
+        assert_eq!(texts(&t)[2], vec!["Hoàng Đức Minh", "6A"]);
+        // A workbook in Unicode is not touched.
+        let mut w = TableWriter::xlsx("DS");
+        w.row(&[Cell::Text("Nguyễn Thị Đào".into())]).unwrap();
+        let t = read_table(&w.finish().unwrap()).unwrap();
+        assert_eq!(
+            (t.converted_from, texts(&t)[0][0].as_str()),
+            (None, "Nguyễn Thị Đào")
+        );
+    }
+
+    /// Rewrites the uncompressed size every central-directory entry of a zip declares.
+    fn declare_inflated_size(zip: &mut [u8], size: u32) -> usize {
+        let mut patched = 0;
+        let mut i = 0;
+        while i + 46 <= zip.len() {
+            if zip[i..i + 4] == [0x50, 0x4B, 0x01, 0x02] {
+                zip[i + 24..i + 28].copy_from_slice(&size.to_le_bytes());
+                patched += 1;
+                i += 46;
+            } else {
+                i += 1;
+            }
+        }
+        patched
+    }
+
+    #[test]
+    fn zip_bombs_are_refused_before_inflating() {
+        // Declaring more than 800 MB inflated: refused from the directory, nothing inflated.
+        let mut bytes = sample_workbook();
+        assert!(declare_inflated_size(&mut bytes, 0x7FFF_FFFF) > 3);
+        assert!(matches!(read_table(&bytes), Err(ReadError::TooLarge(_))));
+        // Lying the other way (a sheet far larger than it declares): reading stops at the
+        // declared size and the file is refused as broken, so memory stays bounded.
+        let mut w = TableWriter::xlsx("x");
+        for i in 0..20_000 {
+            w.row(&[
+                Cell::Text(format!("Nguyễn Văn {i}")),
+                Cell::Number(f64::from(i)),
+            ])
+            .unwrap();
+        }
+        let mut bytes = w.finish().unwrap();
+        declare_inflated_size(&mut bytes, 200);
+        assert!(matches!(read_table(&bytes), Err(ReadError::Workbook(_))));
+        // More than 50 MB of upload: refused before anything is read.
+        let big = vec![b'a'; MAX_FILE_BYTES + 1];
+        assert!(matches!(read_table(&big), Err(ReadError::TooLarge(_))));
+    }
+
+    /// A real workbook of the import layout: what mutations start from.
+    fn sample_workbook() -> Vec<u8> {
+        let mut w = TableWriter::xlsx("Học sinh");
+        w.row(&[
+            Cell::Text("Họ và tên".into()),
+            Cell::Text("Ngày sinh".into()),
+            Cell::Text("Số định danh".into()),
+        ])
+        .unwrap();
+        for i in 0..20 {
+            w.row(&[
+                Cell::Text(format!("Nguyễn Văn Thử {i}")),
+                Cell::Date(chrono::NaiveDate::from_ymd_opt(2014, 1 + i % 12, 5).unwrap()),
+                Cell::Text(format!("0792140{i:05}")),
+            ])
+            .unwrap();
+        }
+        w.finish().unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Fuzzing over real files: a workbook or CSV with bytes overwritten, inserted or cut
+        /// reads or fails with a message, never panics, and never yields more than the limits.
+        #[test]
+        fn mutated_real_files_read_or_fail_without_panicking(
+            csv in any::<bool>(),
+            edits in proptest::collection::vec((any::<usize>(), any::<u8>(), 0u8..3), 1..12),
+        ) {
+            let mut bytes = if csv { TCVN3_CSV.to_vec() } else { sample_workbook() };
+            for (at, byte, how) in edits {
+                let at = at % (bytes.len() + 1);
+                match how {
+                    0 if at < bytes.len() => bytes[at] = byte,
+                    1 => bytes.insert(at, byte),
+                    _ => bytes.truncate(at.max(1)),
+                }
+            }
+            if let Ok(t) = read_table(&bytes) {
+                prop_assert!(t.rows.len() <= MAX_ROWS);
+                prop_assert!(t.rows.iter().all(|r| r.cells.len() <= MAX_COLUMNS));
+            }
+        }
     }
 
     proptest! {

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use chrono::{TimeZone, Utc};
 use sea_query::{Expr, ExprTrait, Order, Query, Value};
 use truongso_demo::applicants::grade10_applicant;
-use truongso_domain::admission::{AdmissionSettings, tracking_code};
+use truongso_domain::admission::{AdmissionSettings, nth_tracking_code};
 use truongso_domain::org::{OrgKind, SchoolLevel};
 
 use super::runs;
@@ -192,10 +192,7 @@ pub async fn seed_applicants(
             let a = grade10_applicant(seed, i, start, schools.len());
             let id = first_id + i as i64;
             let code = loop {
-                // 27⁷ codes; multiplying by a number prime to 27 walks them without repeats.
-                let c = tracking_code(
-                    (code_counter * 1_000_003 + seed.wrapping_mul(7_777)) % 10_460_353_203,
-                );
+                let c = nth_tracking_code(code_counter, seed.wrapping_mul(7_777));
                 code_counter += 1;
                 if !taken.contains(&c) {
                     break c;

@@ -6,7 +6,7 @@ use truongso_store::{Page, PageRequest};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{ApiJson, ListQuery};
+use super::{ApiJson, ListQuery, UpdateJson};
 use crate::AppState;
 use crate::actor::Actor;
 use crate::error::{ApiResult, Problem};
@@ -74,9 +74,10 @@ async fn update(
     State(s): State<AppState>,
     actor: Actor,
     Path(id): Path<i64>,
-    ApiJson(input): ApiJson<ClassInput>,
+    UpdateJson(input, read_only): UpdateJson<ClassInput>,
 ) -> ApiResult<Json<Class>> {
     let mut tx = s.store.begin().await?;
+    read_only.unchanged_from(&classes::get(&mut tx.conn(), &actor.scope, id).await?)?;
     let class = classes::update(&mut tx, &actor.scope, id, &input).await?;
     actor
         .audit(

@@ -7,7 +7,7 @@ use truongso_store::{Page, PageRequest};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{ApiJson, ListQuery, json_part, today};
+use super::{ApiJson, JsonParts, ListQuery, UpdateJson, today};
 use crate::AppState;
 use crate::actor::Actor;
 use crate::error::{ApiError, ApiResult, Problem};
@@ -90,12 +90,14 @@ async fn create(
     actor: Actor,
     ApiJson(body): ApiJson<serde_json::Value>,
 ) -> ApiResult<(StatusCode, Json<Learner>)> {
-    let placement: Placement = json_part(&body)?;
+    let mut parts = JsonParts::new(&body);
+    let placement: Placement = parts.part()?;
     let input = NewLearner {
-        profile: json_part(&body)?,
+        profile: parts.part()?,
         school_id: placement.school_id,
         class_id: placement.class_id,
     };
+    parts.finish()?;
     let mut tx = s.store.begin().await?;
     let learner = learners::create(&mut tx, &actor.scope, &input, today()).await?;
     actor
@@ -129,9 +131,11 @@ async fn update(
     State(s): State<AppState>,
     actor: Actor,
     Path(id): Path<i64>,
-    ApiJson(input): ApiJson<LearnerInput>,
+    UpdateJson(input, read_only): UpdateJson<LearnerInput>,
 ) -> ApiResult<Json<Learner>> {
     let mut tx = s.store.begin().await?;
+    let current = learners::get(&mut tx.conn(), &actor.scope, id).await?;
+    read_only.unchanged_from(&present(&actor, current))?;
     let learner = learners::update(&mut tx, &actor.scope, id, &input, today()).await?;
     actor
         .audit(

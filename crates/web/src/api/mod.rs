@@ -33,8 +33,10 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::routing::get;
+use std::collections::BTreeSet;
+
 use serde::de::DeserializeOwned;
-use truongso_store::PageRequest;
+use truongso_store::{PageRequest, StoreError};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -178,16 +180,194 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             )
         })?;
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize(de)
-            .map(ApiJson)
-            .map_err(path_error)
+        let (value, unknown) = deserialize_noting_unknown(de).map_err(path_error)?;
+        refuse_unknown(unknown)?;
+        Ok(ApiJson(value))
     }
 }
 
-/// One part of a JSON body that flattens several types (`NewLearner` = placement + profile):
-/// serde's `flatten` loses the path of an error, so such bodies are read part by part.
-pub fn json_part<T: DeserializeOwned>(body: &serde_json::Value) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize(body).map_err(path_error)
+/// Deserializes `T`, collecting the fields `T` does not have (serde would drop them without a
+/// word, and the caller would believe a learner moved school) as JSON pointers.
+fn deserialize_noting_unknown<'de, T: DeserializeOwned, D: serde::Deserializer<'de>>(
+    de: D,
+) -> Result<(T, BTreeSet<String>), serde_path_to_error::Error<D::Error>> {
+    let mut unknown = BTreeSet::new();
+    let mut note = |path: serde_ignored::Path<'_>| {
+        unknown.insert(pointer(&path));
+    };
+    let value = serde_path_to_error::deserialize(serde_ignored::Deserializer::new(de, &mut note))?;
+    Ok((value, unknown))
+}
+
+/// A JSON pointer ("/guardians/0/id") to the place serde reports.
+fn pointer(path: &serde_ignored::Path<'_>) -> String {
+    use serde_ignored::Path;
+    match path {
+        Path::Root => String::new(),
+        Path::Seq { parent, index } => format!("{}/{index}", pointer(parent)),
+        Path::Map { parent, key } => {
+            format!(
+                "{}/{}",
+                pointer(parent),
+                key.replace('~', "~0").replace('/', "~1")
+            )
+        }
+        Path::Some { parent }
+        | Path::NewtypeStruct { parent }
+        | Path::NewtypeVariant { parent } => pointer(parent),
+    }
+}
+
+/// How a field is named in a problem: `guardians[0].id` for the pointer `/guardians/0/id`.
+fn field_name(pointer: &str) -> String {
+    let mut out = String::new();
+    for part in pointer.split('/').skip(1) {
+        let part = part.replace("~1", "/").replace("~0", "~");
+        if part.bytes().all(|b| b.is_ascii_digit()) && !out.is_empty() {
+            out.push_str(&format!("[{part}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&part);
+        }
+    }
+    out
+}
+
+fn unknown_field(pointer: &str, message: String) -> truongso_domain::FieldError {
+    truongso_domain::FieldError::new(field_name(pointer), message)
+}
+
+/// A body with fields the operation does not take is refused (422, naming each), never half
+/// applied.
+fn refuse_unknown(unknown: BTreeSet<String>) -> Result<(), ApiError> {
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(StoreError::Invalid(truongso_domain::Invalid(
+        unknown
+            .iter()
+            .map(|p| {
+                unknown_field(
+                    p,
+                    "Yêu cầu này không nhận trường này (chỉ đọc, hoặc không có trong lược đồ): không có gì được lưu.".into(),
+                )
+            })
+            .collect(),
+    ))
+    .into())
+}
+
+/// The body of a `PUT` that replaces a record: `T`, plus the fields of the record as the API
+/// shows it that `T` does not take (`id`, `school_id`, `created_at`…). A client may send the
+/// record back as it read it, so those are accepted while they equal the stored values
+/// ([`ReadOnly::unchanged_from`]); a changed one is refused, naming the field.
+pub struct UpdateJson<T>(pub T, pub ReadOnly);
+
+pub struct ReadOnly(Vec<(String, serde_json::Value)>);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for UpdateJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let ApiJson(body): ApiJson<serde_json::Value> = ApiJson::from_request(req, state).await?;
+        let (value, unknown) = deserialize_noting_unknown(&body).map_err(path_error)?;
+        let sent = unknown
+            .into_iter()
+            .map(|p| {
+                let v = body.pointer(&p).cloned().unwrap_or_default();
+                (p, v)
+            })
+            .collect();
+        Ok(UpdateJson(value, ReadOnly(sent)))
+    }
+}
+
+/// Timestamps and counts the server maintains, and the ids of the rows of a list the `PUT`
+/// replaces as a whole (guardians get new ones at every save).
+fn is_bookkeeping(pointer: &str) -> bool {
+    let last = pointer.rsplit('/').next().unwrap_or_default();
+    let nested = pointer.matches('/').count() > 1;
+    matches!(last, "created_at" | "updated_at")
+        || last.ends_with("_count")
+        || (nested && last == "id")
+}
+
+impl ReadOnly {
+    /// Refuses the update (before anything is written) when a read-only field was sent with a
+    /// value other than the stored record's, or a field the record does not have at all.
+    pub fn unchanged_from(&self, current: &impl serde::Serialize) -> Result<(), ApiError> {
+        let current =
+            serde_json::to_value(current).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let errors: Vec<_> = self
+            .0
+            .iter()
+            .filter_map(|(p, sent)| match current.pointer(p) {
+                Some(stored) if stored == sent => None,
+                // What the server keeps up to date by itself (when, how many): nobody sending it
+                // back believes they set it, and a copy read a minute ago may be stale.
+                Some(_) if is_bookkeeping(p) => None,
+                Some(stored) => Some(unknown_field(
+                    p,
+                    format!("Trường chỉ đọc: không đổi được qua yêu cầu này (giá trị hiện tại {stored}); không có gì được lưu."),
+                )),
+                None => Some(unknown_field(
+                    p,
+                    "Yêu cầu này không nhận trường này (không có trong lược đồ): không có gì được lưu.".into(),
+                )),
+            })
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(StoreError::Invalid(truongso_domain::Invalid(errors)).into())
+        }
+    }
+}
+
+/// A JSON body that flattens several types (`NewLearner` = placement + profile), read part by
+/// part: serde's `flatten` loses the path of an error. A field that no part takes is refused
+/// by [`JsonParts::finish`].
+pub struct JsonParts<'a> {
+    body: &'a serde_json::Value,
+    unknown: Option<BTreeSet<String>>,
+}
+
+impl<'a> JsonParts<'a> {
+    pub fn new(body: &'a serde_json::Value) -> Self {
+        JsonParts {
+            body,
+            unknown: None,
+        }
+    }
+
+    pub fn part<T: DeserializeOwned>(&mut self) -> Result<T, ApiError> {
+        let (value, unknown) = deserialize_noting_unknown(self.body).map_err(path_error)?;
+        self.unknown = Some(match self.unknown.take() {
+            None => unknown,
+            Some(before) => before.intersection(&unknown).cloned().collect(),
+        });
+        Ok(value)
+    }
+
+    pub fn finish(self) -> Result<(), ApiError> {
+        refuse_unknown(self.unknown.unwrap_or_default())
+    }
+
+    /// For a `PUT`: the fields no part takes, to be checked against the stored record.
+    pub fn read_only(self) -> ReadOnly {
+        ReadOnly(
+            self.unknown
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| {
+                    let v = self.body.pointer(&p).cloned().unwrap_or_default();
+                    (p, v)
+                })
+                .collect(),
+        )
+    }
 }
 
 fn path_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
@@ -222,9 +402,17 @@ impl<F: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ListQuery<F> {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let raw = parts.uri.query().unwrap_or("");
         let filter = parse_query(raw)?;
-        let page = parse_query(raw)?;
+        let page = parse_page(raw)?;
         Ok(ListQuery(filter, page))
     }
+}
+
+/// The page asked for in a query string, refused (422, with the allowed range) when out of
+/// range. Every list, API or page, reads its page through here.
+pub fn parse_page(raw: &str) -> Result<PageRequest, ApiError> {
+    let page: PageRequest = parse_query(raw)?;
+    page.check()?;
+    Ok(page)
 }
 
 /// Parses a query string into `T`, reporting the parameter at fault in Vietnamese.

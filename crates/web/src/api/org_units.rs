@@ -8,7 +8,7 @@ use truongso_store::{Page, PageRequest};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{ApiJson, ListQuery, today};
+use super::{ApiJson, JsonParts, ListQuery, today};
 use crate::AppState;
 use crate::actor::Actor;
 use crate::error::{ApiResult, Problem};
@@ -72,10 +72,19 @@ async fn read(
 
 /// A unit's new fields; a new `parent_id` moves it (with its subtree) to another managing unit,
 /// recorded in its history from `valid_from` (default today) with `reason`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+/// (It documents the request body, which is read in parts: see `update`.)
+#[derive(Debug, utoipa::ToSchema)]
+#[expect(dead_code, reason = "the OpenAPI schema of a body read in parts")]
 pub struct OrgUpdate {
     #[serde(flatten)]
     pub unit: OrgInput,
+    #[serde(flatten)]
+    pub change: OrgChange,
+}
+
+/// When and why a unit changed (the part of [`OrgUpdate`] that is not the unit itself).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct OrgChange {
     pub valid_from: Option<NaiveDate>,
     pub reason: Option<String>,
 }
@@ -87,16 +96,22 @@ async fn update(
     State(s): State<AppState>,
     actor: Actor,
     Path(id): Path<i64>,
-    ApiJson(input): ApiJson<OrgUpdate>,
+    ApiJson(body): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<OrgUnit>> {
+    // Read in parts: `flatten` would hide which field is wrong, and accept unknown ones.
+    let mut parts = JsonParts::new(&body);
+    let input: OrgInput = parts.part()?;
+    let change: OrgChange = parts.part()?;
+    let read_only = parts.read_only();
     let mut tx = s.store.begin().await?;
+    read_only.unchanged_from(&orgs::get(&mut tx.conn(), &actor.scope, id).await?)?;
     let unit = orgs::update(
         &mut tx,
         &actor.scope,
         id,
-        &input.unit,
-        input.valid_from.unwrap_or_else(today),
-        input.reason.as_deref(),
+        &input,
+        change.valid_from.unwrap_or_else(today),
+        change.reason.as_deref(),
     )
     .await?;
     actor

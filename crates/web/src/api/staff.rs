@@ -8,7 +8,7 @@ use truongso_store::{Page, PageRequest};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{ApiJson, ListQuery, json_part, today};
+use super::{ApiJson, JsonParts, ListQuery, UpdateJson, today};
 use crate::AppState;
 use crate::actor::Actor;
 use crate::error::{ApiResult, Problem};
@@ -55,10 +55,12 @@ async fn create(
     struct Unit {
         org_unit_id: i64,
     }
+    let mut parts = JsonParts::new(&body);
     let input = NewStaff {
-        org_unit_id: json_part::<Unit>(&body)?.org_unit_id,
-        profile: json_part(&body)?,
+        org_unit_id: parts.part::<Unit>()?.org_unit_id,
+        profile: parts.part()?,
     };
+    parts.finish()?;
     let mut tx = s.store.begin().await?;
     let member = staff::create(
         &mut tx,
@@ -110,9 +112,10 @@ async fn update(
     State(s): State<AppState>,
     actor: Actor,
     Path(id): Path<i64>,
-    ApiJson(input): ApiJson<StaffInput>,
+    UpdateJson(input, read_only): UpdateJson<StaffInput>,
 ) -> ApiResult<Json<StaffMember>> {
     let mut tx = s.store.begin().await?;
+    read_only.unchanged_from(&staff::get(&mut tx.conn(), &actor.scope, id).await?)?;
     let member = staff::update(&mut tx, &actor.scope, id, &input, today()).await?;
     actor
         .audit(

@@ -358,8 +358,7 @@ async fn figure_records(
     actor: Actor,
     Path(id): Path<i64>,
     Query(q): Query<ReportQuery>,
-    Query(cell): Query<CellQuery>,
-    Query(page): Query<PageRequest>,
+    super::ListQuery(cell, page): super::ListQuery<CellQuery>,
 ) -> ApiResult<Json<Records>> {
     let request = resolve(&s, &q).await?;
     Ok(Json(

@@ -5,11 +5,11 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use truongso_domain::access::{Policy, Role, may_grant};
+use truongso_domain::access::{Policy, Role, may_grant, may_reset};
 use truongso_domain::validation::Checker;
 use truongso_store::audit::AuditAction;
 use truongso_store::users::{self, User};
-use truongso_store::{Page, PageRequest, StoreError, sessions};
+use truongso_store::{Page, PageRequest, StoreError, devices, sessions, tokens};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -79,10 +79,28 @@ pub async fn create_account(
 ) -> ApiResult<PasswordReset> {
     let granter = actor.role.ok_or(ApiError::Unauthorized)?;
     if !may_grant(Policy::builtin(), granter, input.role) {
-        return Err(ApiError::Forbidden(
-            "Không được cấp vai trò cao hơn vai trò của chính mình.".into(),
-        ));
+        let mut conn = s.store.conn();
+        actor
+            .audit(&mut conn, AuditAction::Denied, "user", None, None)
+            .await?;
+        return Err(ApiError::Forbidden(format!(
+            "Không được tạo tài khoản vai trò {}: vai trò này có quyền mà tài khoản của bạn không có.",
+            input.role.label_vi()
+        )));
     }
+    create_in_scope(&s.store, &actor.scope, &actor.audit_actor(), input).await
+}
+
+/// Creates an account within `scope` (the unit, staff record and learners must lie in it),
+/// audited as `by`, with a one-time password to be replaced at the first sign-in. The rights
+/// rule ([`may_grant`]) is the caller's to check: the web checks it for the signed-in
+/// administrator; the operator's command line (`truongso account create`) is not bound by it.
+pub async fn create_in_scope(
+    store: &truongso_store::Store,
+    scope: &truongso_store::Scope,
+    by: &truongso_store::audit::AuditActor,
+    input: &NewAccount,
+) -> ApiResult<PasswordReset> {
     let mut c = Checker::new();
     let username = input.username.trim();
     let valid_name = (3..=50).contains(&username.len())
@@ -98,8 +116,8 @@ pub async fn create_account(
     c.required_text("display_name", &input.display_name, 100);
     c.finish().map_err(StoreError::Invalid)?;
 
-    let mut tx = s.store.begin().await?;
-    let unit = truongso_store::orgs::get(&mut tx.conn(), &actor.scope, input.scope_org_id)
+    let mut tx = store.begin().await?;
+    let unit = truongso_store::orgs::get(&mut tx.conn(), scope, input.scope_org_id)
         .await
         .map_err(|_| {
             StoreError::invalid(
@@ -122,7 +140,7 @@ pub async fn create_account(
         let id = input.staff_id.ok_or_else(|| {
             StoreError::invalid("staff_id", "Tài khoản giáo viên cần hồ sơ cán bộ.")
         })?;
-        let member = truongso_store::staff::get(&mut tx.conn(), &actor.scope, id)
+        let member = truongso_store::staff::get(&mut tx.conn(), scope, id)
             .await
             .map_err(|_| StoreError::invalid("staff_id", "Không tìm thấy cán bộ."))?;
         if member.org_unit_id != unit.id {
@@ -138,7 +156,7 @@ pub async fn create_account(
         return Err(StoreError::invalid("learner_ids", "Cần chọn học sinh liên kết.").into());
     }
     for id in &input.learner_ids {
-        let learner = truongso_store::learners::get(&mut tx.conn(), &actor.scope, *id)
+        let learner = truongso_store::learners::get(&mut tx.conn(), scope, *id)
             .await
             .map_err(|_| {
                 StoreError::invalid("learner_ids", format!("Không tìm thấy học sinh {id}."))
@@ -164,36 +182,51 @@ pub async fn create_account(
             } else {
                 &[]
             },
+            must_change_password: true,
         },
     )
     .await?;
-    actor
-        .audit(
-            &mut tx.conn(),
-            AuditAction::Create,
-            "user",
-            Some(id),
-            Some(unit.id),
-        )
-        .await?;
+    truongso_store::audit::record(
+        &mut tx.conn(),
+        by,
+        &truongso_store::audit::NewAuditEntry {
+            action: AuditAction::Create,
+            entity: "user",
+            entity_id: Some(id),
+            org_id: Some(unit.id),
+            detail: Some(format!(
+                "tài khoản {username}, vai trò {}",
+                input.role.code()
+            )),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(PasswordReset {
         username: username.to_string(),
         temporary_password,
+        sessions_ended: 0,
+        tokens_revoked: 0,
     })
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PasswordReset {
     pub username: String,
-    /// A one-time password to hand to the user, who should change it at once.
+    /// A one-time password to hand to the user, who must replace it at the next sign-in.
     pub temporary_password: String,
+    /// Sessions of the account that the reset signed out.
+    pub sessions_ended: u64,
+    /// API tokens of the account that the reset revoked.
+    pub tokens_revoked: u64,
 }
 
 /// Reset the password of an account in the caller's scope (not their own: use the account
-/// page). Ends the account's sessions and lifts a lockout.
+/// page), of a role the caller covers and of strictly lower rank. Ends the account's sessions,
+/// revokes its API tokens, forgets its remembered devices, lifts a lockout, and makes the
+/// owner choose a new password at the next sign-in.
 #[utoipa::path(post, path = "/users/{id}/reset-password", tag = "account", params(("id" = i64, Path)),
-    responses((status = 200, body = PasswordReset), (status = 404, body = Problem)))]
+    responses((status = 200, body = PasswordReset), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn reset_password(
     State(s): State<AppState>,
     actor: Actor,
@@ -204,38 +237,72 @@ async fn reset_password(
 
 /// Shared with the users page.
 pub async fn reset(s: &AppState, actor: &Actor, id: i64) -> ApiResult<PasswordReset> {
-    let mut tx = s.store.begin().await?;
-    let target = users::get(&mut tx.conn(), id).await?;
+    let granter = actor.role.ok_or(ApiError::Unauthorized)?;
+    let target = users::get(&mut s.store.conn(), id).await?;
     let own = actor.user.as_ref().is_some_and(|u| u.id == id);
-    if own || !actor.scope.contains_path(&target.scope_path) {
+    let target_role: Option<Role> = target.role.parse().ok();
+    let refusal = if own || !actor.scope.contains_path(&target.scope_path) {
+        Some(ApiError::Store(StoreError::not_found("tài khoản")))
+    } else if !target_role.is_some_and(|r| may_reset(Policy::builtin(), granter, r)) {
+        // Whoever resets a password can sign in as the account: only a higher rank that
+        // already holds all its rights may (a school administrator never the principal's).
+        let role = target_role.map_or(target.role.as_str(), |r| r.label_vi());
+        Some(ApiError::Forbidden(format!(
+            "Không được đặt lại mật khẩu của tài khoản vai trò {role}: chỉ cấp quản lý cao hơn mới được. Người dùng có thể tự đổi mật khẩu trên trang Tài khoản."
+        )))
+    } else {
+        None
+    };
+    if let Some(error) = refusal {
         actor
             .audit(
-                &mut tx.conn(),
+                &mut s.store.conn(),
                 AuditAction::Denied,
                 "user",
                 Some(id),
                 Some(target.scope_org_id),
             )
             .await?;
-        tx.commit().await?;
-        return Err(ApiError::Store(StoreError::not_found("tài khoản")));
+        return Err(error);
     }
+    reset_account(&s.store, &actor.audit_actor(), id).await
+}
+
+/// Sets a one-time password on an account and ends everything the old one opened: its
+/// sessions, API tokens and remembered devices; lifts a lockout; audited as `by`. The rights
+/// rule ([`may_reset`]) is the caller's to check (the operator's command line is not bound).
+pub async fn reset_account(
+    store: &truongso_store::Store,
+    by: &truongso_store::audit::AuditActor,
+    id: i64,
+) -> ApiResult<PasswordReset> {
+    let mut tx = store.begin().await?;
+    let target = users::get(&mut tx.conn(), id).await?;
     let temporary_password = temporary_password();
-    users::set_password(&mut tx.conn(), &target, &temporary_password).await?;
-    sessions::delete_for_user(&mut tx.conn(), id, None).await?;
-    actor
-        .audit(
-            &mut tx.conn(),
-            AuditAction::Update,
-            "user",
-            Some(id),
-            Some(target.scope_org_id),
-        )
-        .await?;
+    users::set_password(&mut tx.conn(), &target, &temporary_password, true).await?;
+    let sessions_ended = sessions::delete_for_user(&mut tx.conn(), id, None).await?;
+    let tokens_revoked = tokens::revoke_all(&mut tx.conn(), id).await?;
+    devices::forget(&mut tx.conn(), None, id).await?;
+    truongso_store::audit::record(
+        &mut tx.conn(),
+        by,
+        &truongso_store::audit::NewAuditEntry {
+            action: AuditAction::Update,
+            entity: "user",
+            entity_id: Some(id),
+            org_id: Some(target.scope_org_id),
+            detail: Some(format!(
+                "đặt lại mật khẩu; kết thúc {sessions_ended} phiên đăng nhập, thu hồi {tokens_revoked} mã truy cập API"
+            )),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(PasswordReset {
         username: target.username,
         temporary_password,
+        sessions_ended,
+        tokens_revoked,
     })
 }
 

@@ -1,11 +1,14 @@
-//! The two cookies truongso sets: the session secret, and before sign-in a CSRF secret for the
-//! login form (double submit). Both HttpOnly and SameSite=Lax; Secure unless served over
+//! The cookies truongso sets: the session secret, before sign-in a CSRF secret for the login
+//! form (double submit), and the remembered device. All HttpOnly and SameSite=Lax; Secure unless served over
 //! plain HTTP on a loopback address (the demo), see [`crate::AppState::secure_cookies`].
 
 use axum::http::{HeaderMap, HeaderValue, header};
 
 pub const SESSION: &str = "truongso_session";
 pub const LOGIN_CSRF: &str = "truongso_csrf";
+/// A remembered device: set at a sign-in with the right password, kept for half a year (see
+/// `truongso_store::devices`).
+pub const DEVICE: &str = "truongso_device";
 
 /// The value of a cookie in the request.
 pub fn get(headers: &HeaderMap, name: &str) -> Option<String> {

@@ -3,6 +3,7 @@
 //! [`crate::actor::Actor`].
 
 pub mod cookies;
+pub mod next;
 pub mod policy;
 pub mod throttle;
 pub mod totp;

@@ -27,6 +27,8 @@ pub enum Need {
     SignedIn,
     /// Reachable after the password while the second factor is still pending (TOTP pages).
     SecondFactor,
+    /// Reachable while a one-time password set by an administrator must be replaced.
+    PasswordChange,
     Permission(Permission),
 }
 
@@ -38,6 +40,8 @@ pub enum Decision {
     SignIn,
     /// The password was given but the second factor is pending.
     SecondFactor,
+    /// The account signed in with a one-time password that must be replaced first.
+    ChangePassword,
     Deny,
 }
 
@@ -56,9 +60,12 @@ pub fn decide(need: Need, actor: &Actor) -> Decision {
             ..
         }
     );
+    let must_change = actor.user.as_ref().is_some_and(|u| u.must_change_password);
     match need {
         Need::Public | Need::SecondFactor => Decision::Allow,
         _ if pending => Decision::SecondFactor,
+        Need::PasswordChange => Decision::Allow,
+        _ if must_change => Decision::ChangePassword,
         Need::SignedIn => Decision::Allow,
         Need::Permission(p) if actor.can(p) => Decision::Allow,
         Need::Permission(_) => Decision::Deny,
@@ -92,6 +99,7 @@ pub fn parse_routes(csv: &str) -> Result<HashMap<(Method, String), Need>, String
             "public" => Need::Public,
             "signed_in" => Need::SignedIn,
             "second_factor" => Need::SecondFactor,
+            "password_change" => Need::PasswordChange,
             p => Need::Permission(
                 p.parse()
                     .map_err(|e| format!("routes.csv dòng {}: {e}", i + 1))?,
@@ -134,19 +142,17 @@ pub async fn authorize(State(state): State<AppState>, req: Request, next: Next) 
     match decision {
         Decision::Allow => {}
         Decision::SignIn if is_api => return ApiError::Unauthorized.into_response(),
-        Decision::SignIn => {
-            let next_path = req
-                .uri()
-                .path_and_query()
-                .map_or("/", |p| p.as_str())
-                .to_string();
-            let target = form_urlencoded::Serializer::new(String::new())
-                .append_pair("next", &next_path)
-                .finish();
-            return Redirect::to(&format!("/login?{target}")).into_response();
-        }
+        Decision::SignIn => return redirect_with_next("/login", &req),
         Decision::SecondFactor if is_api => return ApiError::Unauthorized.into_response(),
         Decision::SecondFactor => return Redirect::to("/login/totp").into_response(),
+        Decision::ChangePassword if is_api => {
+            return ApiError::Forbidden(
+                "Tài khoản đang dùng mật khẩu tạm thời: hãy đăng nhập trên trang web và đổi mật khẩu trước."
+                    .into(),
+            )
+            .into_response();
+        }
+        Decision::ChangePassword => return redirect_with_next("/account/password", &req),
         Decision::Deny => {
             if need.is_none() {
                 tracing::warn!(%route, "route missing from routes.csv: refused");
@@ -163,6 +169,15 @@ pub async fn authorize(State(state): State<AppState>, req: Request, next: Next) 
         Ok(req) => next.run(req).await,
         Err(response) => response,
     }
+}
+
+/// A redirect to `page`, which sends the browser back to the requested address afterwards.
+fn redirect_with_next(page: &str, req: &Request) -> Response {
+    let next_path = req.uri().path_and_query().map_or("/", |p| p.as_str());
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("next", next_path)
+        .finish();
+    Redirect::to(&format!("{page}?{query}")).into_response()
 }
 
 fn forbidden(actor: &Actor, is_api: bool) -> Response {

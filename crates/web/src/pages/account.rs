@@ -11,12 +11,13 @@ use truongso_domain::access::{Permission, Policy, TwoFactor};
 use truongso_store::audit::AuditAction;
 use truongso_store::secret::new_secret;
 use truongso_store::tokens::{self, ApiToken};
-use truongso_store::{StoreError, sessions, users};
+use truongso_store::{StoreError, devices, sessions, users};
 
 use super::{InLang, Nav, PageResult};
 use crate::AppState;
 use crate::actor::{Actor, Credential};
 use crate::api::parse_query;
+use crate::auth::next::safe_next;
 use crate::auth::{cookies, totp};
 use crate::error::ApiError;
 use crate::i18n::Lang;
@@ -36,14 +37,6 @@ pub struct LoginPage {
 #[derive(Deserialize, Default)]
 pub struct NextQuery {
     next: Option<String>,
-}
-
-/// Only local paths are followed after sign-in (no open redirect).
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.into(),
-        _ => "/".into(),
-    }
 }
 
 fn is_secure(state: &AppState, headers: &HeaderMap) -> bool {
@@ -152,9 +145,11 @@ pub async fn login(
     if let Some(wait) = s.throttle.check(client_ip) {
         return retry(wait);
     }
-    match sign_in(&s, &actor, &form).await {
+    let device = cookies::get(&headers, cookies::DEVICE);
+    match sign_in(&s, &actor, &form, device.as_deref()).await {
         Ok(SignIn::Done {
             secret,
+            device,
             pending_second_factor,
             must_enrol,
         }) => {
@@ -185,6 +180,17 @@ pub async fn login(
                 header::SET_COOKIE,
                 cookies::set(cookies::LOGIN_CSRF, "", Some(0), secure),
             );
+            if let Some(device) = device {
+                r.headers_mut().append(
+                    header::SET_COOKIE,
+                    cookies::set(
+                        cookies::DEVICE,
+                        &device,
+                        Some(devices::REMEMBERED_FOR.num_seconds()),
+                        secure,
+                    ),
+                );
+            }
             r
         }
         Ok(SignIn::Locked(until)) => {
@@ -224,6 +230,8 @@ pub async fn login(
 enum SignIn {
     Done {
         secret: String,
+        /// A new remembered-device secret for the browser to keep, when it had none.
+        device: Option<String>,
         pending_second_factor: bool,
         must_enrol: bool,
     },
@@ -233,7 +241,18 @@ enum SignIn {
 
 /// Checks the password and opens a fresh session (a session id is never reused across sign-in:
 /// any session the browser had is ended).
-async fn sign_in(s: &AppState, actor: &Actor, form: &LoginForm) -> Result<SignIn, ApiError> {
+///
+/// Wrong passwords lock the account for [`users::LOCKOUT`] after [`users::MAX_FAILED_LOGINS`],
+/// but only for browsers it has not signed in from: a remembered device (`device`, the
+/// browser's cookie) still signs in, so that a stranger who knows a username cannot keep the
+/// owner out; its own wrong passwords count on the device, which is forgotten after
+/// [`devices::MAX_FAILED_LOGINS`].
+async fn sign_in(
+    s: &AppState,
+    actor: &Actor,
+    form: &LoginForm,
+    device: Option<&str>,
+) -> Result<SignIn, ApiError> {
     let mut conn = s.store.conn();
     let username = form.username.trim();
     let Some(creds) = users::credentials(&mut conn, username).await? else {
@@ -248,21 +267,38 @@ async fn sign_in(s: &AppState, actor: &Actor, form: &LoginForm) -> Result<SignIn
         a.role = Some(creds.user.role.clone());
         (a, action)
     };
-    if let Some(until) = creds.locked_until.filter(|u| *u > Utc::now()) {
+    let known = match device {
+        Some(d) => devices::is_known(&mut conn, d, creds.user.id).await?,
+        None => false,
+    };
+    let locked = creds.locked_until.filter(|u| *u > Utc::now());
+    if let Some(until) = locked.filter(|_| !known) {
         let (a, action) = audit_as(AuditAction::LoginFailed);
         record(
             &mut conn,
             &a,
             action,
             creds.user.scope_org_id,
-            "tài khoản đang bị khoá",
+            "tài khoản đang bị khoá (thiết bị lạ)",
         )
         .await?;
         return Ok(SignIn::Locked(until));
     }
     if !users::verify_password(&form.password, &creds.password_hash) {
-        let locked = users::login_failed(&mut conn, creds.user.id).await?;
         let (a, action) = audit_as(AuditAction::LoginFailed);
+        if let (true, Some(d)) = (known, device) {
+            devices::failed(&mut conn, d, creds.user.id).await?;
+            record(
+                &mut conn,
+                &a,
+                action,
+                creds.user.scope_org_id,
+                "sai mật khẩu (thiết bị đã đăng nhập trước đây)",
+            )
+            .await?;
+            return Ok(SignIn::Wrong);
+        }
+        let locked = users::login_failed(&mut conn, creds.user.id).await?;
         record(
             &mut conn,
             &a,
@@ -276,7 +312,18 @@ async fn sign_in(s: &AppState, actor: &Actor, form: &LoginForm) -> Result<SignIn
             None => SignIn::Wrong,
         });
     }
-    users::login_succeeded(&mut conn, creds.user.id).await?;
+    // A remembered device signing in during a lockout leaves the lock in place for strangers.
+    if locked.is_none() {
+        users::login_succeeded(&mut conn, creds.user.id).await?;
+    }
+    let (device_secret, new_device) = match device.filter(|d| is_device_secret(d)) {
+        Some(d) => (d.to_string(), None),
+        None => {
+            let d = new_secret("d_");
+            (d.clone(), Some(d))
+        }
+    };
+    devices::remember(&mut conn, &device_secret, creds.user.id).await?;
     if let Credential::Session { id, .. } = &actor.credential {
         sessions::delete(&mut conn, id).await?;
     }
@@ -301,14 +348,24 @@ async fn sign_in(s: &AppState, actor: &Actor, form: &LoginForm) -> Result<SignIn
         &a,
         action,
         creds.user.scope_org_id,
-        "mật khẩu đúng",
+        if known {
+            "mật khẩu đúng (thiết bị đã đăng nhập trước đây)"
+        } else {
+            "mật khẩu đúng"
+        },
     )
     .await?;
     Ok(SignIn::Done {
         secret,
+        device: new_device,
         pending_second_factor: has_totp,
         must_enrol: required && !has_totp,
     })
+}
+
+/// A device cookie we could have set (so that it can be sent back in a `Set-Cookie`).
+fn is_device_secret(s: &str) -> bool {
+    s.len() == 2 + 64 && s.starts_with("d_") && s[2..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 static DUMMY_HASH: std::sync::LazyLock<String> =
@@ -590,7 +647,23 @@ pub async fn account(
     actor: Actor,
     Query(q): Query<AccountQuery>,
 ) -> PageResult<AccountPage> {
+    let live_tokens = match q.done.as_deref() {
+        Some("password") if actor.can(Permission::TokenManage) => {
+            let user = signed_in_user(&actor)?;
+            tokens::list(&mut s.store.conn(), user.id)
+                .await
+                .lang(&actor)?
+                .iter()
+                .any(|t| t.revoked_at.is_none() && t.expires_at > Utc::now())
+        }
+        _ => false,
+    };
     let message = q.done.as_deref().map(|d| match d {
+        "password" if live_tokens => format!(
+            "{} {}",
+            actor.lang.t("password_changed"),
+            actor.lang.t("password_tokens_live")
+        ),
         "password" => actor.lang.t("password_changed").to_string(),
         "totp" => actor.lang.t("totp_enabled").to_string(),
         "revoked" => actor.lang.t("token_revoked").to_string(),
@@ -654,6 +727,41 @@ pub struct PasswordForm {
     current: String,
     new: String,
     confirm: String,
+    /// Only on the page of a required change: where to go afterwards.
+    next: Option<String>,
+}
+
+/// The page of a required change: after a reset (or on a new account) the one-time password
+/// must be replaced before anything else; the policy sends every other page here.
+#[derive(Template, WebTemplate)]
+#[template(path = "password.html")]
+pub struct PasswordPage {
+    lang: Lang,
+    nav: Nav,
+    crumbs: Vec<super::Crumb>,
+    next: String,
+    errors: Vec<String>,
+}
+
+fn password_page(actor: &Actor, next: Option<&str>, errors: Vec<String>) -> PasswordPage {
+    PasswordPage {
+        lang: actor.lang,
+        // No menu: nothing else can be opened until the password is changed.
+        nav: Nav {
+            user: None,
+            csrf: actor.csrf().to_string(),
+        },
+        crumbs: vec![],
+        next: safe_next(next),
+        errors,
+    }
+}
+
+pub async fn password_form(actor: Actor, Query(q): Query<NextQuery>) -> Response {
+    if !actor.user.as_ref().is_some_and(|u| u.must_change_password) {
+        return Redirect::to("/account").into_response();
+    }
+    password_page(&actor, q.next.as_deref(), vec![]).into_response()
 }
 
 pub async fn change_password(
@@ -664,6 +772,7 @@ pub async fn change_password(
     let lang = actor.lang;
     let form: PasswordForm = parse_query(&body).lang(&actor)?;
     let user = signed_in_user(&actor)?;
+    let required = user.must_change_password;
     let mut conn = s.store.conn();
     let creds = users::credentials(&mut conn, &user.username)
         .await
@@ -673,15 +782,21 @@ pub async fn change_password(
         errors.push(lang.t("password_current_wrong").to_string());
     } else if form.new != form.confirm {
         errors.push(lang.t("password_mismatch").to_string());
+    } else if form.new == form.current {
+        errors.push(lang.t("password_same").to_string());
     } else if let Err(StoreError::Invalid(inv)) = users::check_password(&user.username, &form.new) {
         errors.extend(inv.0.into_iter().map(|e| e.message));
     }
     if !errors.is_empty() {
+        if required {
+            let page = password_page(&actor, form.next.as_deref(), errors);
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
         let page = account_page(&s, &actor, None, None, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let mut tx = s.store.begin().await.lang(&actor)?;
-    users::set_password(&mut tx.conn(), &user, &form.new)
+    users::set_password(&mut tx.conn(), &user, &form.new, false)
         .await
         .lang(&actor)?;
     // Other browsers signed in as this account are signed out.
@@ -689,7 +804,7 @@ pub async fn change_password(
         Credential::Session { id, .. } => Some(id.as_str()),
         _ => None,
     };
-    sessions::delete_for_user(&mut tx.conn(), user.id, keep)
+    let ended = sessions::delete_for_user(&mut tx.conn(), user.id, keep)
         .await
         .lang(&actor)?;
     record(
@@ -697,11 +812,14 @@ pub async fn change_password(
         &actor.audit_actor(),
         AuditAction::Update,
         user.scope_org_id,
-        "đổi mật khẩu",
+        &format!("đổi mật khẩu; kết thúc {ended} phiên đăng nhập khác"),
     )
     .await
     .lang(&actor)?;
     tx.commit().await.lang(&actor)?;
+    if required {
+        return Ok(Redirect::to(&safe_next(form.next.as_deref())).into_response());
+    }
     Ok(Redirect::to("/account?done=password").into_response())
 }
 

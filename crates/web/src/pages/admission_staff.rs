@@ -15,7 +15,7 @@ use truongso_store::admission::review::{
     DocumentDecision, DocumentReview, QueueFilter, ReviewDecision, ReviewInput,
 };
 use truongso_store::admission::{self as adm, ApplicationStatus, Campaign, CampaignStatus};
-use truongso_store::{Page, PageRequest, StoreError};
+use truongso_store::{Page, StoreError};
 
 use super::gradebook::vn_time;
 use super::{Crumb, InLang, Nav, PageResult, Pager};
@@ -149,7 +149,7 @@ pub async fn queue_page(
     let lang = actor.lang;
     let raw = uri.query().unwrap_or("");
     let filter: QueueFilter = parse_query(raw).lang(&actor)?;
-    let page: PageRequest = parse_query(raw).lang(&actor)?;
+    let page = crate::api::parse_page(raw).lang(&actor)?;
     let campaign = load_campaign(&s, &actor, id).await.lang(&actor)?;
     let q = queue_of(&s, &actor, &campaign, &filter, &page)
         .await

@@ -103,7 +103,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/logout", post(account::logout))
         .route("/account", get(account::account))
-        .route("/account/password", post(account::change_password))
+        .route(
+            "/account/password",
+            get(account::password_form).post(account::change_password),
+        )
         .route(
             "/account/totp",
             get(account::totp_enrol_form).post(account::totp_enrol),
@@ -518,7 +521,7 @@ async fn org_page(
     uri: Uri,
 ) -> PageResult<OrgPage> {
     let lang = actor.lang;
-    let page: PageRequest = parse_query(uri.query().unwrap_or("")).lang(&actor)?;
+    let page = crate::api::parse_page(uri.query().unwrap_or("")).lang(&actor)?;
     let mut conn = s.store.conn();
     let unit = orgs::get(&mut conn, &actor.scope, id).await.lang(&actor)?;
     let children = orgs::list(
@@ -599,7 +602,7 @@ async fn staff_list(
     uri: Uri,
 ) -> PageResult<StaffListPage> {
     let lang = actor.lang;
-    let page: PageRequest = parse_query(uri.query().unwrap_or("")).lang(&actor)?;
+    let page = crate::api::parse_page(uri.query().unwrap_or("")).lang(&actor)?;
     let unit = orgs::get(&mut s.store.conn(), &actor.scope, id)
         .await
         .lang(&actor)?;
@@ -650,7 +653,7 @@ async fn class_page(
     uri: Uri,
 ) -> PageResult<ClassPage> {
     let lang = actor.lang;
-    let mut page: PageRequest = parse_query(uri.query().unwrap_or("")).lang(&actor)?;
+    let mut page = crate::api::parse_page(uri.query().unwrap_or("")).lang(&actor)?;
     page.per_page = Some(page.per_page.unwrap_or(100));
     let class = classes::get(&mut s.store.conn(), &actor.scope, id)
         .await
@@ -735,7 +738,7 @@ async fn learner_search(
     let lang = actor.lang;
     let raw = uri.query().unwrap_or("");
     let query: SearchQuery = parse_query(raw).lang(&actor)?;
-    let page: PageRequest = parse_query(raw).lang(&actor)?;
+    let page = crate::api::parse_page(raw).lang(&actor)?;
     let filter = LearnerFilter {
         q: query.q.clone(),
         school_id: query.school_id,

@@ -8,12 +8,12 @@ use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use truongso_domain::access::{Policy, Role, may_grant};
+use truongso_domain::access::{Policy, Role, may_grant, may_reset};
 use truongso_domain::consent::ConsentPurpose;
 use truongso_store::audit::{self, AuditEntry, AuditFilter};
 use truongso_store::consents::{self, Consent, NewConsent};
 use truongso_store::users::{self, User};
-use truongso_store::{Page, PageRequest, Scope, learners, orgs};
+use truongso_store::{Page, Scope, learners, orgs};
 
 use super::{Crumb, InLang, Nav, PageResult, Pager};
 use crate::AppState;
@@ -39,6 +39,7 @@ pub struct UsersPage {
     errors: Vec<String>,
     /// The administrator's own account (their own password changes on the account page).
     me: i64,
+    granter: Option<Role>,
 }
 
 impl UsersPage {
@@ -46,6 +47,15 @@ impl UsersPage {
         code.parse::<Role>()
             .map(|r| self.lang.label(r.label_vi(), r.label_en()).to_string())
             .unwrap_or_else(|_| code.to_string())
+    }
+
+    /// Whether the reset button is offered for an account of this role (the same rule the
+    /// reset itself applies).
+    fn may_reset(&self, code: &str) -> bool {
+        match (self.granter, code.parse::<Role>()) {
+            (Some(g), Ok(r)) => may_reset(Policy::builtin(), g, r),
+            _ => false,
+        }
     }
 }
 
@@ -155,7 +165,7 @@ async fn users_view(
     errors: Vec<String>,
 ) -> PageResult<UsersPage> {
     let lang = actor.lang;
-    let page: PageRequest = parse_query(uri.query().unwrap_or("")).lang(actor)?;
+    let page = crate::api::parse_page(uri.query().unwrap_or("")).lang(actor)?;
     let users = users::list_in_scope(&mut s.store.conn(), &actor.scope, &page)
         .await
         .lang(actor)?;
@@ -186,6 +196,7 @@ async fn users_view(
         form,
         errors,
         me: actor.user.as_ref().map_or(0, |u| u.id),
+        granter: actor.role,
     })
 }
 
@@ -249,7 +260,7 @@ pub async fn audit_page(
     let lang = actor.lang;
     let raw = uri.query().unwrap_or("");
     let filter: AuditFilter = parse_query(raw).lang(&actor)?;
-    let page: PageRequest = parse_query(raw).lang(&actor)?;
+    let page = crate::api::parse_page(raw).lang(&actor)?;
     let entries = audit::search(&mut s.store.conn(), &actor.scope, &filter, &page)
         .await
         .lang(&actor)?;
@@ -310,7 +321,7 @@ pub async fn access_log(
     uri: Uri,
 ) -> PageResult<AccessLogPage> {
     let lang = actor.lang;
-    let page: PageRequest = parse_query(uri.query().unwrap_or("")).lang(&actor)?;
+    let page = crate::api::parse_page(uri.query().unwrap_or("")).lang(&actor)?;
     let mut conn = s.store.conn();
     let learner = learners::get(&mut conn, &actor.scope, id)
         .await

@@ -16,7 +16,7 @@ use truongso_domain::quality::{self as rules, RuleCode, Severity};
 use truongso_store::quality::{
     self, DuplicateCase, DuplicateFilter, IssueFilter, IssueRow, Resolution, RuleChange, RuleState,
 };
-use truongso_store::{Page, PageRequest, Scope, StoreError, orgs};
+use truongso_store::{Page, Scope, StoreError, orgs};
 
 use super::{Crumb, InLang, Nav, PageResult, Pager, crumbs_linking, start_unit};
 use crate::AppState;
@@ -253,7 +253,7 @@ pub async fn issues_page(
     let lang = actor.lang;
     let raw = uri.query().unwrap_or("");
     let filter: IssueFilter = parse_query(raw).lang(&actor)?;
-    let page: PageRequest = parse_query(raw).lang(&actor)?;
+    let page = crate::api::parse_page(raw).lang(&actor)?;
     let mut conn = s.store.conn();
     let found = quality::issues(&mut conn, &actor.scope, &filter, &page)
         .await
@@ -347,7 +347,7 @@ pub async fn duplicates_page(
 ) -> PageResult<DuplicatesPage> {
     let raw = uri.query().unwrap_or("");
     let filter: DuplicateFilter = parse_query(raw).lang(&actor)?;
-    let page: PageRequest = parse_query(raw).lang(&actor)?;
+    let page = crate::api::parse_page(raw).lang(&actor)?;
     let mut conn = s.store.conn();
     let cases = quality::duplicates(&mut conn, &actor.scope, &filter, &page)
         .await

@@ -14,7 +14,7 @@ use truongso_domain::org::OrgKind;
 use truongso_domain::statistics::{self, Cell, ReportKind, StatTable, TOTAL, TableView};
 use truongso_domain::tabular::{Cell as XlsxCell, TableWriter};
 use truongso_store::statistics::{self as stats, Records, Report, ReportRequest, SubmissionInfo};
-use truongso_store::{PageRequest, orgs, years};
+use truongso_store::{orgs, years};
 
 use super::{Crumb, InLang, Nav, PageResult, Pager, crumbs_for, start_unit};
 use crate::AppState;
@@ -468,7 +468,7 @@ pub async fn figure_page(
     let params = parse_figure_params(raw).lang(&actor)?;
     let cell_q: CellQuery = parse_query(raw).lang(&actor)?;
     let (cell, _) = api::cell_conditions(&cell_q).lang(&actor)?;
-    let page: PageRequest = parse_query(raw).lang(&actor)?;
+    let page = crate::api::parse_page(raw).lang(&actor)?;
     let report = match params.submission {
         Some(sid) => stats::submitted_unit(&mut s.store.conn(), &actor.scope, sid, unit_id).await,
         None => {
