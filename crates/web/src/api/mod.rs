@@ -100,7 +100,9 @@ impl utoipa::Modify for BearerAuth {
 /// The API routes, with their OpenAPI description, nested under `/api/v1`.
 pub fn router() -> axum::Router<AppState> {
     let (router, doc) = documented().split_for_parts();
-    let doc_json = doc.to_pretty_json().expect("OpenAPI document serialises");
+    let doc_json = with_links(doc)
+        .to_pretty_json()
+        .expect("OpenAPI document serialises");
     router.route(
         "/api/v1/openapi.json",
         get(move || async move { ([(header::CONTENT_TYPE, "application/json")], doc_json) }),
@@ -148,7 +150,71 @@ fn documented() -> OpenApiRouter<AppState> {
 
 /// The generated OpenAPI document (for the snapshot test and `truongso openapi`).
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    documented().into_openapi()
+    with_links(documented().into_openapi())
+}
+
+/// Adds OpenAPI links from each operation that yields records (a create's `201`, a list's
+/// `200`) to the operations that take their id: `POST /learners` → `GET /learners/{id}`,
+/// `PUT /learners/{id}`, `GET /learners/{id}/enrolments`…, so that clients and stateful test
+/// generators can chain them. Derived from the paths, so every new resource gets its links.
+fn with_links(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let mut json = serde_json::to_value(&doc).expect("OpenAPI document serialises");
+    let Some(paths) = json["paths"].as_object().cloned() else {
+        return doc;
+    };
+    for (path, item) in &paths {
+        // The collection a record path belongs to: "/api/v1/learners/{id}…" → "/api/v1/learners".
+        let Some((collection, rest)) = path.split_once("/{") else {
+            continue;
+        };
+        let Some((param, _)) = rest.split_once('}') else {
+            continue;
+        };
+        if collection.contains('{') || paths.get(collection).is_none() {
+            continue;
+        }
+        let escaped = path.replace('~', "~0").replace('/', "~1");
+        for method in ["get", "put", "post", "delete"] {
+            if item.get(method).is_none() {
+                continue;
+            }
+            let name = format!(
+                "{method}_{}",
+                path.trim_start_matches("/api/v1/")
+                    .replace(['/', '{', '}'], "_")
+            );
+            for (source, status) in [("post", "201"), ("get", "200")] {
+                let response = json.pointer_mut(&format!(
+                    "/paths/{}/{source}/responses/{status}",
+                    collection.replace('/', "~1")
+                ));
+                let Some(serde_json::Value::Object(response)) = response else {
+                    continue;
+                };
+                // The id of a created record, or of the first listed (a page's items, or a
+                // bare array).
+                let is_array = response
+                    .get("content")
+                    .and_then(|c| c.get("application/json"))
+                    .and_then(|c| c.get("schema"))
+                    .and_then(|s| s.get("type"))
+                    == Some(&serde_json::json!("array"));
+                let pointer = match (source, is_array) {
+                    ("post", _) => format!("$response.body#/{param}"),
+                    (_, true) => format!("$response.body#/0/{param}"),
+                    _ => format!("$response.body#/items/0/{param}"),
+                };
+                let links = response
+                    .entry("links")
+                    .or_insert_with(|| serde_json::json!({}));
+                links[&name] = serde_json::json!({
+                    "operationRef": format!("#/paths/{escaped}/{method}"),
+                    "parameters": { param: pointer },
+                });
+            }
+        }
+    }
+    serde_json::from_value(json).unwrap_or(doc)
 }
 
 /// A JSON body parsed with the path of the offending field on error (`guardians[0].phone`),
