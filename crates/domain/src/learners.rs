@@ -59,9 +59,14 @@ code_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GuardianInput {
     pub relation: GuardianRelation,
+    #[schema(min_length = 1, max_length = 100)]
     pub full_name: String,
+    /// Ten digits from 0 (a mobile), or eleven from 02 (a landline); spaces, dots and dashes allowed.
+    #[schema(pattern = "^0[0-9 .-]{9,13}$")]
     pub phone: Option<String>,
+    #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
+    #[schema(pattern = "^[0-9]{12}$")]
     pub national_id: Option<String>,
 }
 
@@ -69,22 +74,30 @@ pub struct GuardianInput {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LearnerInput {
     /// 12-digit personal ID; may be missing for a newly arrived child (a data-quality gap).
+    #[schema(pattern = "^[0-9]{12}$")]
     pub national_id: Option<String>,
+    #[schema(min_length = 1, max_length = 100)]
     pub full_name: String,
     pub birth_date: NaiveDate,
     pub gender: Gender,
-    /// 2-digit GSO ethnicity code ("01" Kinh).
+    /// 2-digit GSO ethnicity code ("01" Kinh … "54").
+    #[schema(pattern = "^[0-5][0-9]$")]
     pub ethnicity_code: String,
     /// ISO 3166 alpha-2, "VN" by default.
     #[serde(default = "default_nationality")]
+    #[schema(pattern = "^[A-Z]{2}$")]
     pub nationality: String,
+    #[schema(max_length = 50)]
     pub religion: Option<String>,
+    #[schema(max_length = 300)]
     pub address: Option<String>,
     /// Current ward code (5 digits, 2025 list).
+    #[schema(pattern = "^[0-9]{5}$")]
     pub ward_code: Option<String>,
     pub disability: Option<Disability>,
     pub policy_group: Option<PolicyGroup>,
     #[serde(default)]
+    #[schema(max_items = 6)]
     pub guardians: Vec<GuardianInput>,
 }
 

@@ -42,10 +42,13 @@ code_enum! {
 /// Everything needed to create or replace a staff member's profile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StaffInput {
+    #[schema(pattern = "^[0-9]{12}$")]
     pub national_id: Option<String>,
+    #[schema(min_length = 1, max_length = 100)]
     pub full_name: String,
     pub birth_date: NaiveDate,
     pub gender: Gender,
+    #[schema(pattern = "^[0-5][0-9]$")]
     pub ethnicity_code: String,
     pub position: StaffPosition,
     pub qualification: Qualification,
@@ -53,7 +56,9 @@ pub struct StaffInput {
     /// Subject codes taught (GDPT 2018 list), empty for non-teaching staff.
     #[serde(default)]
     pub subjects: Vec<String>,
+    #[schema(pattern = "^0[0-9 .-]{9,13}$")]
     pub phone: Option<String>,
+    #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
 }
 

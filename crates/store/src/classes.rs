@@ -32,7 +32,9 @@ pub struct ClassInput {
     pub site_id: Option<i64>,
     pub school_year_id: i64,
     /// 0 for preschool groups, 1–12 otherwise.
+    #[schema(minimum = 0, maximum = 12)]
     pub grade: i32,
+    #[schema(min_length = 1, max_length = 30)]
     pub name: String,
     pub homeroom_staff_id: Option<i64>,
 }

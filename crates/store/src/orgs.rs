@@ -58,11 +58,17 @@ impl OrgUnit {
 pub struct OrgInput {
     pub parent_id: Option<i64>,
     pub kind: OrgKind,
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,20}$")]
     pub code: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    #[schema(pattern = "^[0-9]{5}$")]
     pub ward_code: Option<String>,
+    #[schema(max_length = 300)]
     pub address: Option<String>,
+    #[schema(minimum = -90, maximum = 90)]
     pub lat: Option<f64>,
+    #[schema(minimum = -180, maximum = 180)]
     pub lon: Option<f64>,
     #[serde(default)]
     pub levels: Levels,

@@ -17,12 +17,25 @@ fn login_form(csrf: &str, username: &str, password: &str) -> String {
 
 /// Posts the login form as a fresh browser would (getting the pre-session CSRF cookie first).
 async fn post_login(t: &TestApp, username: &str, password: &str) -> support::Response {
+    post_login_from(t, username, password, None).await
+}
+
+/// The same from a browser that keeps a remembered-device cookie.
+async fn post_login_from(
+    t: &TestApp,
+    username: &str,
+    password: &str,
+    device: Option<&str>,
+) -> support::Response {
     let form = t.page("GET", "/login", "", None).await;
     let pre = form.cookie("truongso_csrf").unwrap();
+    let device = device
+        .map(|d| format!("; truongso_device={d}"))
+        .unwrap_or_default();
     t.page(
         "POST",
         "/login",
-        &format!("truongso_csrf={pre}"),
+        &format!("truongso_csrf={pre}{device}"),
         Some(&login_form(&pre, username, password)),
     )
     .await
@@ -1168,20 +1181,8 @@ async fn a_stranger_cannot_lock_the_owner_out_of_their_own_browser() {
         );
         // The owner's phone still signs in.
         let login = |password: String| {
-            let device = device.clone();
-            let t = &t;
-            let username = who.username.clone();
-            async move {
-                let form = t.page("GET", "/login", "", None).await;
-                let pre = form.cookie("truongso_csrf").unwrap();
-                t.page(
-                    "POST",
-                    "/login",
-                    &format!("truongso_csrf={pre}; truongso_device={device}"),
-                    Some(&login_form(&pre, &username, &password)),
-                )
-                .await
-            }
+            let (t, device, username) = (&t, device.clone(), who.username.clone());
+            async move { post_login_from(t, &username, &password, Some(&device)).await }
         };
         let res = login(who.password.clone()).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text);

@@ -45,7 +45,9 @@ async fn list(
 #[serde(deny_unknown_fields)]
 pub struct NewAccount {
     /// 3–50 characters: lowercase letters, digits, '.', '_' or '-'.
+    #[schema(pattern = "^[a-z0-9._-]{3,50}$")]
     pub username: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub display_name: String,
     pub role: Role,
     /// The unit the account belongs to: of the kind the role needs, inside the caller's scope.
