@@ -444,7 +444,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             truongso_store::migrate::run(&store).await?;
             let bind = settings.bind(bind);
             println!("Trường số đang chạy tại http://{bind}/");
-            truongso_web::serve(store, &bind, settings.rules()).await?;
+            truongso_web::serve(store, &bind, settings.rules(), printer()).await?;
             Ok(ExitCode::SUCCESS)
         }),
         Command::Demo {
@@ -469,7 +469,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut rules = settings.rules();
             // No SMTP server in the demo: guardians read their codes on the outbox page.
             rules.admission.outbox_page = true;
-            truongso_web::serve(store, &bind, rules).await?;
+            truongso_web::serve(store, &bind, rules, printer()).await?;
             Ok(ExitCode::SUCCESS)
         }),
     }
@@ -575,6 +575,11 @@ fn sqlite_file(url: &str) -> Option<PathBuf> {
         .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
     (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+}
+
+/// The PDF printer the server lays documents out with (Typst, linked here only).
+fn printer() -> std::sync::Arc<dyn truongso_domain::print::Printer> {
+    std::sync::Arc::new(truongso_print::Typst)
 }
 
 async fn open(url: &str) -> anyhow::Result<Store> {

@@ -15,6 +15,7 @@ pub mod import;
 pub mod learners;
 pub mod national_id;
 pub mod org;
+pub mod print;
 pub mod quality;
 pub mod reference;
 pub mod school_year;

@@ -13,8 +13,6 @@
 use std::sync::LazyLock;
 
 use chrono::{DateTime, FixedOffset, Utc};
-use serde::Serialize;
-use truongso_domain::gradebook::transcript::Transcript;
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime, Duration};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
@@ -80,25 +78,15 @@ pub enum PrintError {
     Pdf(String),
 }
 
-/// A signature as printed under its role.
-#[derive(Debug, Clone, Serialize)]
-pub struct PrintedSignature {
-    /// `homeroom_teacher` or `principal`.
-    pub role: String,
-    pub signer_name: String,
-    pub signed_at: DateTime<Utc>,
-}
+pub use truongso_domain::print::{PrintedSignature, Printer, TranscriptPrint};
 
-/// What is printed: the document, its signatures and where to verify it.
-#[derive(Debug, Clone)]
-pub struct TranscriptPrint<'a> {
-    pub transcript: &'a Transcript,
-    pub signatures: Vec<PrintedSignature>,
-    /// The public verification page; `None` for a draft not yet issued.
-    pub verify_url: Option<String>,
-    pub sha256: Option<String>,
-    /// A draft (not issued, or not fully signed): printed with a "BẢN NHÁP" watermark.
-    pub draft: bool,
+/// The printer of the binary: Typst with the embedded fonts.
+pub struct Typst;
+
+impl Printer for Typst {
+    fn transcript_pdf(&self, print: &TranscriptPrint<'_>) -> Result<Vec<u8>, String> {
+        transcript_pdf(print).map_err(|e| e.to_string())
+    }
 }
 
 /// Vietnam's time (UTC+7, no daylight saving), as dates are printed.

@@ -79,6 +79,158 @@ pub async fn drop_pg(name: &str) {
     }
 }
 
+/// A demo province seeded once per test process and backend, and copied for every test that
+/// asks for the same configuration: seeding 1,500 learners costs seconds, a copy milliseconds.
+struct Template {
+    sqlite_file: std::path::PathBuf,
+    /// The PostgreSQL template database, when the server is reachable.
+    pg_name: Option<String>,
+    report: truongso_store::seed::SeedReport,
+}
+
+type Templates =
+    std::sync::Mutex<std::collections::HashMap<String, &'static tokio::sync::OnceCell<Template>>>;
+
+fn templates() -> &'static Templates {
+    static TEMPLATES: std::sync::OnceLock<Templates> = std::sync::OnceLock::new();
+    TEMPLATES.get_or_init(Default::default)
+}
+
+/// Seeds the template of `config` (once; tests asking meanwhile wait for it). Each test runs on
+/// its own runtime, so no pool outlives the seeding: the copies are opened afresh.
+async fn template(config: &truongso_demo::DemoConfig) -> &'static Template {
+    let cell = {
+        let mut map = templates().lock().unwrap_or_else(|e| e.into_inner());
+        // One per configuration, for the life of the test process.
+        *map.entry(format!("{config:?}"))
+            .or_insert_with(|| Box::leak(Box::default()))
+    };
+    cell.get_or_init(|| async {
+        let sqlite_file =
+            std::env::temp_dir().join(format!("{}.sqlite", unique("truongso_template")));
+        let store = Store::connect(&format!("sqlite://{}", sqlite_file.display()))
+            .await
+            .expect("open sqlite template");
+        truongso_store::migrate::run(&store).await.expect("migrate");
+        let report = truongso_store::seed::seed(&store, config, |_, _| {})
+            .await
+            .expect("seed the sqlite template");
+        // Closing the last connection checkpoints the WAL into the file.
+        store.close().await;
+        let pg_name = match postgres().await {
+            Some((pg, name)) => {
+                truongso_store::seed::seed(&pg, config, |_, _| {})
+                    .await
+                    .expect("seed the postgres template");
+                pg.close().await;
+                let template = unique("truongso_tpl");
+                let admin = Store::connect(&pg_admin_url()).await.expect("admin");
+                drop_stale_databases(&admin).await;
+                admin
+                    .conn()
+                    .execute_raw(&format!("ALTER DATABASE {name} RENAME TO {template}"))
+                    .await
+                    .expect("name the template");
+                admin.close().await;
+                Some(template)
+            }
+            None => None,
+        };
+        Template {
+            sqlite_file,
+            pg_name,
+            report,
+        }
+    })
+    .await
+}
+
+/// Drops the templates and test databases that test processes no longer running left behind
+/// (a panicking test does not drop its database).
+async fn drop_stale_databases(admin: &Store) {
+    let names: Vec<(String,)> = admin
+        .conn()
+        .fetch_all_raw(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'truongso_tpl_%' OR datname LIKE 'truongso_test_%'",
+            &[],
+        )
+        .await
+        .unwrap_or_default();
+    for (name,) in names {
+        let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+        let alive = pid.is_some_and(|p| std::path::Path::new(&format!("/proc/{p}")).exists());
+        if !alive {
+            let _ = admin
+                .conn()
+                .execute_raw(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
+        }
+    }
+}
+
+/// A copy of the SQLite template of `config`.
+pub async fn seeded_sqlite(
+    config: &truongso_demo::DemoConfig,
+) -> (Store, truongso_store::seed::SeedReport) {
+    let t = template(config).await;
+    let path = std::env::temp_dir().join(format!("{}.sqlite", unique("truongso_test")));
+    std::fs::copy(&t.sqlite_file, &path).expect("copy the sqlite template");
+    let store = Store::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .expect("open the copy");
+    (store, t.report.clone())
+}
+
+/// A copy of the PostgreSQL template of `config` (`CREATE DATABASE … TEMPLATE`), with its name
+/// for [`drop_pg`]; `None` when the server is unreachable outside CI.
+pub async fn seeded_postgres(
+    config: &truongso_demo::DemoConfig,
+) -> Option<(Store, String, truongso_store::seed::SeedReport)> {
+    let t = template(config).await;
+    let template_name = t.pg_name.as_ref()?;
+    let admin = Store::connect(&pg_admin_url())
+        .await
+        .expect("admin connection");
+    let name = unique("truongso_test");
+    // Two copies of one template at the same moment may find it busy: try again shortly.
+    let mut attempt = 0;
+    loop {
+        let created = admin
+            .conn()
+            .execute_raw(&format!("CREATE DATABASE {name} TEMPLATE {template_name}"))
+            .await;
+        match created {
+            Ok(_) => break,
+            Err(_) if attempt < 50 => {
+                attempt += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("copy the postgres template: {e}"),
+        }
+    }
+    admin.close().await;
+    let base = pg_admin_url();
+    let url = format!("{}/{name}", base.rsplit_once('/').expect("url").0);
+    let store = Store::connect(&url).await.expect("connect the copy");
+    Some((store, name, t.report.clone()))
+}
+
+/// Runs `test` on a copy of the seeded province of `config` on SQLite, then on PostgreSQL.
+pub async fn on_both_seeded<F, Fut>(config: &truongso_demo::DemoConfig, test: F)
+where
+    F: Fn(Store, truongso_store::seed::SeedReport) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let (s, report) = seeded_sqlite(config).await;
+    test(s.clone(), report).await;
+    s.close().await;
+    if let Some((pg, name, report)) = seeded_postgres(config).await {
+        test(pg.clone(), report).await;
+        pg.close().await;
+        drop_pg(&name).await;
+    }
+}
+
 /// Runs `test` on SQLite, then on PostgreSQL.
 pub async fn on_both<F, Fut>(test: F)
 where

@@ -54,6 +54,8 @@ pub struct AppState {
     pub admission_outbox_page: bool,
     /// Published admission results in memory for the public lookup (see [`results`]).
     pub lookup: std::sync::Arc<results::ResultLookup>,
+    /// Lays out PDFs (the binary gives Typst; without one, documents are refused).
+    pub printer: std::sync::Arc<dyn truongso_domain::print::Printer>,
 }
 
 impl AppState {
@@ -80,6 +82,7 @@ impl AppState {
             admission: Default::default(),
             admission_outbox_page: false,
             lookup: std::sync::Arc::new(results::ResultLookup::database(store.clone())),
+            printer: std::sync::Arc::new(truongso_domain::print::NoPrinter),
         }
     }
 }
@@ -254,7 +257,12 @@ pub struct Rules {
 ///
 /// The shipped criteria sets of the digital-maturity index are checked first: a broken criteria
 /// file stops the start with a message naming the indicator.
-pub async fn serve(store: Store, bind: &str, rules: Rules) -> std::io::Result<()> {
+pub async fn serve(
+    store: Store,
+    bind: &str,
+    rules: Rules,
+    printer: std::sync::Arc<dyn truongso_domain::print::Printer>,
+) -> std::io::Result<()> {
     truongso_domain::dx::CriteriaSet::check_all().map_err(std::io::Error::other)?;
     let listener = tokio::net::TcpListener::bind(bind).await?;
     let mut state = AppState::new(store);
@@ -264,6 +272,7 @@ pub async fn serve(store: Store, bind: &str, rules: Rules) -> std::io::Result<()
     state.admission_outbox_page = rules.admission.outbox_page;
     state.admission = std::sync::Arc::new(rules.admission);
     state.lookup.warm();
+    state.printer = printer;
     state.secure_cookies = !listener.local_addr()?.ip().is_loopback();
     state.public_url = std::env::var("TRUONGSO_PUBLIC_URL")
         .ok()

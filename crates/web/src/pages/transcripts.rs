@@ -245,10 +245,10 @@ pub async fn pdf(
     };
     let current = view.issued_is_current();
     let issued = view.issued.as_ref().filter(|_| current);
-    let signatures: Vec<truongso_print::PrintedSignature> = if current {
+    let signatures: Vec<truongso_domain::print::PrintedSignature> = if current {
         view.signatures
             .iter()
-            .map(|s| truongso_print::PrintedSignature {
+            .map(|s| truongso_domain::print::PrintedSignature {
                 role: s.role.clone(),
                 signer_name: s.signer_name.clone(),
                 signed_at: s.signed_at,
@@ -262,8 +262,9 @@ pub async fn pdf(
     let sha256 = issued.map(|i| i.json_sha256.clone());
     let draft = !view.fully_signed();
     // Typst lays out on a blocking thread (a fraction of a second per page).
+    let printer = s.printer.clone();
     let pdf = tokio::task::spawn_blocking(move || {
-        truongso_print::transcript_pdf(&truongso_print::TranscriptPrint {
+        printer.transcript_pdf(&truongso_domain::print::TranscriptPrint {
             transcript: &transcript,
             signatures,
             verify_url,

@@ -2,18 +2,15 @@
 //! the principal sign, the PDF and canonical JSON download, the public verification page says
 //! VALID with only the minimum data, and INVALID once the record changes after signing.
 
-mod support;
-
+use crate::support::TestApp;
 use axum::http::StatusCode;
-use support::TestApp;
 use truongso_domain::gradebook::{Item, Slot, Term};
 use truongso_store::{PageRequest, Scope, classes, learners, users};
 use truongso_testkit::gradebook::{correct, decide_year};
 
 #[tokio::test]
 async fn sign_print_download_and_verify_a_transcript() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let gvcn = t.account("homeroom_teacher", 0).clone();
         let principal = t.account("principal", 0).clone();
         assert_eq!(gvcn.scope_org_id, principal.scope_org_id, "same school");
@@ -159,6 +156,18 @@ async fn sign_print_download_and_verify_a_transcript() {
         eprintln!("transcript PDF over HTTP in {:?}", started.elapsed());
         assert_eq!(res.status, StatusCode::OK);
         assert_eq!(res.content_type(), "application/pdf");
+        // Printed signed, with the verification address of this host.
+        assert!(
+            res.text.contains("signatures=2 draft=false"),
+            "{}",
+            res.text
+        );
+        assert!(
+            res.text
+                .contains(&format!("truongso.example.vn/verify/{code}")),
+            "{}",
+            res.text
+        );
 
         // The public verification page: no sign-in, minimum data, VALID.
         let res = t.page("GET", &format!("/verify/{code}"), "", None).await;

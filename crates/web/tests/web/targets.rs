@@ -1,16 +1,13 @@
 //! Plan targets through the whole router, on SQLite and PostgreSQL: the API's unit view and
 //! all-or-nothing editing, the dashboard and map pages with their charts and tables, reach.
 
-mod support;
-
+use crate::support::TestApp;
 use axum::http::StatusCode;
 use serde_json::json;
-use support::TestApp;
 
 #[tokio::test]
 async fn the_api_shows_progress_and_edits_all_or_nothing() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let dept = t.account("department_officer", 0);
         let token = t.token(&dept.username).await;
         let res = t
@@ -101,8 +98,7 @@ async fn the_api_shows_progress_and_edits_all_or_nothing() {
 
 #[tokio::test]
 async fn dashboard_and_map_pages_pair_each_chart_with_a_table() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let office = t.account("office_officer", 0);
         let (cookie, _) = t.browser_login(&office.username, &office.password).await;
         let dash = t

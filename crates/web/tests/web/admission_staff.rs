@@ -3,14 +3,12 @@
 //! write the guardian's message; a score file with one bad row writes nothing and names the
 //! row; a teacher is refused.
 
-mod support;
-
+use crate::support::TestApp;
+use crate::support::admission::{insert_application, open_campaign};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use sea_query::{Expr, ExprTrait, Order, Query};
 use serde_json::json;
-use support::TestApp;
-use support::admission::{insert_application, open_campaign};
 use truongso_domain::org::OrgKind;
 use truongso_domain::tabular::{Cell, TableWriter};
 use truongso_store::schema::{AdmApplications, AdmOutbox, AuditLog};
@@ -101,8 +99,7 @@ async fn audited(store: &Store, action: &str, id: i64) -> bool {
 
 #[tokio::test]
 async fn a_principal_sees_only_their_schools_applications_and_a_teacher_nothing() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let (a, b) = two_schools(&t.store).await;
         let c = open_campaign(&t.store, &[a, b], None).await;
         let (a1, _) = insert_application(&t.store, &c, "079215000001", "Vũ Thị Ánh", &[a]).await;
@@ -231,8 +228,7 @@ async fn a_principal_sees_only_their_schools_applications_and_a_teacher_nothing(
 
 #[tokio::test]
 async fn verify_correction_and_rejection_write_the_guardians_message() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let (a, b) = two_schools(&t.store).await;
         let c = open_campaign(&t.store, &[a, b], None).await;
         let (a1, a1_doc) =
@@ -342,8 +338,7 @@ async fn candidate_number(store: &Store, id: i64) -> Option<String> {
 
 #[tokio::test]
 async fn a_score_file_with_one_bad_row_writes_nothing_and_names_the_row() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let (a, b) = two_schools(&t.store).await;
         let c = open_campaign(&t.store, &[a, b], Some(10)).await;
         let (a1, _) = insert_application(&t.store, &c, "079215000021", "Vũ Thị Ánh", &[a]).await;

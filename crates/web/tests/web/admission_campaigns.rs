@@ -2,11 +2,9 @@
 //! campaign with the form (a bad form writes nothing and says why), opens it once its school
 //! has a zone, and a principal can read the campaign but not change it.
 
-mod support;
-
+use crate::support::TestApp;
 use axum::http::StatusCode;
 use sea_query::{Expr, Query};
-use support::TestApp;
 use truongso_domain::org::{OrgKind, SchoolLevel};
 use truongso_store::schema::AdmCampaigns;
 use truongso_store::{PageRequest, Scope, Store, orgs, users};
@@ -79,8 +77,7 @@ async fn campaigns(store: &Store) -> i64 {
 
 #[tokio::test]
 async fn an_office_creates_and_opens_a_campaign_with_the_form() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let (school, office, ward) = primary_school(&t.store).await;
         let (cookie, csrf) = login(&t, "ts.phong.tao", "office_officer", office).await;
         let form = t.page("GET", "/campaigns/new?grade=1", &cookie, None).await;

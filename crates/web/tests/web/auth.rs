@@ -2,11 +2,9 @@
 //! throttling, session rotation, CSRF, two factors, guessing other schools' IDs, guardians and
 //! teachers confined to their own, sensitive fields, and the append-only audit trail.
 
-mod support;
-
+use crate::support::{TestApp, csrf_of};
 use axum::http::StatusCode;
 use serde_json::Value;
-use support::{TestApp, csrf_of};
 use truongso_domain::access::{Permission, Policy, Role, TwoFactor, may_grant};
 use truongso_store::audit::AuditFilter;
 use truongso_store::{PageRequest, Scope, audit};
@@ -16,7 +14,7 @@ fn login_form(csrf: &str, username: &str, password: &str) -> String {
 }
 
 /// Posts the login form as a fresh browser would (getting the pre-session CSRF cookie first).
-async fn post_login(t: &TestApp, username: &str, password: &str) -> support::Response {
+async fn post_login(t: &TestApp, username: &str, password: &str) -> crate::support::Response {
     post_login_from(t, username, password, None).await
 }
 
@@ -26,7 +24,7 @@ async fn post_login_from(
     username: &str,
     password: &str,
     device: Option<&str>,
-) -> support::Response {
+) -> crate::support::Response {
     let form = t.page("GET", "/login", "", None).await;
     let pre = form.cookie("truongso_csrf").unwrap();
     let device = device
@@ -43,8 +41,7 @@ async fn post_login_from(
 
 #[tokio::test]
 async fn repeated_wrong_passwords_lock_the_account_and_are_audited() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let who = t.account("principal", 0).clone();
         for attempt in 1..=4 {
             let res = post_login(&t, &who.username, "wrong-password").await;
@@ -85,8 +82,7 @@ async fn repeated_wrong_passwords_lock_the_account_and_are_audited() {
 
 #[tokio::test]
 async fn one_address_guessing_many_accounts_is_slowed() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         // Spread over accounts (so that no single account locks), from one address.
         let names: Vec<String> = t.accounts.iter().map(|a| a.username.clone()).collect();
         let mut statuses = vec![];
@@ -114,8 +110,7 @@ async fn one_address_guessing_many_accounts_is_slowed() {
 
 #[tokio::test]
 async fn sign_in_rotates_the_session_and_sign_out_ends_it() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let who = t.account("school_admin", 0).clone();
         let (first, csrf) = t.browser_login(&who.username, &who.password).await;
         assert_eq!(
@@ -181,8 +176,7 @@ async fn sign_in_rotates_the_session_and_sign_out_ends_it() {
 
 #[tokio::test]
 async fn state_changing_forms_without_the_csrf_token_are_refused() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let who = t.account("school_admin", 0).clone();
         // Login itself: without the pre-session token, or with a forged one.
         let res = t
@@ -258,8 +252,7 @@ async fn state_changing_forms_without_the_csrf_token_are_refused() {
 
 #[tokio::test]
 async fn department_accounts_must_enrol_a_second_factor() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let who = t.account("department_officer", 0).clone();
         let res = post_login(&t, &who.username, &who.password).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER);
@@ -346,8 +339,7 @@ async fn department_accounts_must_enrol_a_second_factor() {
 
 #[tokio::test]
 async fn guessing_another_schools_learner_ids_finds_nothing_and_is_audited() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let mine = t.account("principal", 0).clone();
         let theirs = t.account("principal", 1).clone();
         let my_token = t.token(&mine.username).await;
@@ -426,8 +418,7 @@ async fn guessing_another_schools_learner_ids_finds_nothing_and_is_audited() {
 
 #[tokio::test]
 async fn a_guardian_sees_only_their_children_and_who_read_their_records() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let guardian = t.account("guardian", 0).clone();
         let token = t.token(&guardian.username).await;
         let list = t.api("GET", "/api/v1/learners?per_page=500", Some(&token), None).await.json();
@@ -482,8 +473,7 @@ async fn a_guardian_sees_only_their_children_and_who_read_their_records() {
 
 #[tokio::test]
 async fn a_teacher_sees_only_the_learners_of_their_classes_without_sensitive_fields() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let teacher = t.account("teacher", 0).clone();
         let token = t.token(&teacher.username).await;
         let principal = t.token(&t.account("principal", 0).username).await;
@@ -544,8 +534,7 @@ async fn a_teacher_sees_only_the_learners_of_their_classes_without_sensitive_fie
 
 #[tokio::test]
 async fn tokens_can_be_revoked_and_bad_tokens_are_refused() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let token = t.token(&t.account("school_admin", 0).username).await;
         let created = t
             .api(
@@ -597,8 +586,7 @@ async fn tokens_can_be_revoked_and_bad_tokens_are_refused() {
 
 #[tokio::test]
 async fn the_audit_trail_is_append_only_in_the_database() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let token = t.token(&t.account("principal", 0).username).await;
         t.api("GET", "/api/v1/learners?per_page=1", Some(&token), None)
             .await;
@@ -621,8 +609,7 @@ async fn the_audit_trail_is_append_only_in_the_database() {
 
 #[tokio::test]
 async fn administrators_create_accounts_of_their_rank_or_below_in_their_scope() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let principal = t.account("principal", 0).clone();
         let token = t.token(&principal.username).await;
         let staff = t
@@ -712,8 +699,7 @@ async fn fitting_account(
 
 #[tokio::test]
 async fn no_account_can_create_an_account_with_rights_it_does_not_have() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let policy = Policy::builtin();
         let mut n = 0;
         for granter in Role::ALL {
@@ -783,8 +769,7 @@ async fn no_account_can_create_an_account_with_rights_it_does_not_have() {
 
 #[tokio::test]
 async fn a_school_administrator_cannot_climb_to_the_principals_rights() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let admin = t.account("school_admin", 0).clone();
         let principal = t.account("principal", 0).clone();
         let token = t.token(&admin.username).await;
@@ -904,8 +889,7 @@ async fn a_school_administrator_cannot_climb_to_the_principals_rights() {
 
 #[tokio::test]
 async fn a_reset_ends_every_session_and_token_and_forces_a_new_password() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let principal = t.account("principal", 0).clone();
         let admin = t.account("school_admin", 0).clone();
         let (admin_cookie, _) = t.browser_login(&admin.username, &admin.password).await;
@@ -971,8 +955,7 @@ async fn a_reset_ends_every_session_and_token_and_forces_a_new_password() {
 
 #[tokio::test]
 async fn sign_in_never_sends_the_browser_to_another_site() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let who = t.account("teacher", 0).clone();
         let (cookie, _) = t.browser_login(&who.username, &who.password).await;
         for next in [
@@ -1027,8 +1010,7 @@ async fn sign_in_never_sends_the_browser_to_another_site() {
 
 #[tokio::test]
 async fn page_numbers_out_of_range_are_refused_with_the_range() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let officer = t
             .token(&t.account("department_officer", 0).username.clone())
             .await;
@@ -1094,8 +1076,7 @@ async fn page_numbers_out_of_range_are_refused_with_the_range() {
 
 #[tokio::test]
 async fn fields_a_caller_may_not_change_are_refused_not_dropped() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let principal = t.account("principal", 0).clone();
         let token = t.token(&principal.username).await;
         let other_school = t.account("principal", 1).scope_org_id;
@@ -1163,8 +1144,7 @@ async fn fields_a_caller_may_not_change_are_refused_not_dropped() {
 
 #[tokio::test]
 async fn a_stranger_cannot_lock_the_owner_out_of_their_own_browser() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let who = t.account("teacher", 0).clone();
         // The owner signed in on their phone before: it keeps a remembered-device cookie.
         let first = post_login(&t, &who.username, &who.password).await;

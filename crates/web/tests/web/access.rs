@@ -7,13 +7,11 @@
 //! guardian links — not from the code under test. Every route of the document needs a request
 //! below, so a new route cannot escape the matrix.
 
-mod support;
-
 use std::collections::BTreeMap;
 
+use crate::support::TestApp;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
-use support::TestApp;
 use truongso_domain::access::{Permission, Policy, Role};
 use truongso_store::orgs::OrgInput;
 use truongso_store::{PageRequest, Scope, classes, learners, orgs, users};
@@ -77,8 +75,7 @@ struct Caller {
 
 #[tokio::test]
 async fn every_route_for_every_role_inside_and_outside_its_reach() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let fixture = Fixture::build(&t).await;
         let routes = openapi_routes();
         let mut unexpected_allows = vec![];
@@ -201,7 +198,7 @@ struct Request {
 /// What the response means: for record requests, 2xx (or a business conflict, which comes
 /// after the reach check) is allowed; 401/403/404, or 422 naming the unit or class, is denied.
 /// For lists filtered to the target, finding it is allowed.
-fn classify(request: &Request, res: &support::Response) -> Outcome {
+fn classify(request: &Request, res: &crate::support::Response) -> Outcome {
     let status = res.status;
     if request.list && status == StatusCode::OK {
         let body = res.json();
@@ -960,9 +957,9 @@ async fn targets_in_school(
     };
     targets.duplicate = duplicate_case(t, f, learner, into).await;
     targets.submission = frozen_report(t, f, school).await;
-    let campaign = support::admission::open_campaign(&t.store, &[school], None).await;
+    let campaign = crate::support::admission::open_campaign(&t.store, &[school], None).await;
     let national_id = format!("0792100{:05}", f.next());
-    let (application, document) = support::admission::insert_application(
+    let (application, document) = crate::support::admission::insert_application(
         &t.store,
         &campaign,
         &national_id,

@@ -60,22 +60,45 @@ impl Response {
 }
 
 impl TestApp {
-    /// A demo province of 1,500 learners (three schools with an account for every role).
-    pub async fn seeded(store: Store) -> TestApp {
-        let config = DemoConfig {
+    /// The demo province the web tests run on: 1,500 learners, three schools with an account
+    /// for every role.
+    pub fn config() -> DemoConfig {
+        DemoConfig {
             seed: 11,
             learners: 1_500,
             // These tests do not look at the gradebook: seed faster without the year of marks.
             marks: false,
             ..DemoConfig::default()
-        };
-        let report = truongso_store::seed::seed(&store, &config, |_, _| {})
+        }
+    }
+
+    /// Runs `test` on a copy of the seeded province on SQLite, then on PostgreSQL.
+    pub async fn on_both<F, Fut>(test: F)
+    where
+        F: Fn(TestApp) -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        truongso_testkit::on_both_seeded(&Self::config(), |store, report| {
+            test(TestApp::over(store, report.accounts))
+        })
+        .await;
+    }
+
+    /// The demo province seeded into `store` (for a test that prepares the database first).
+    pub async fn seeded(store: Store) -> TestApp {
+        let report = truongso_store::seed::seed(&store, &Self::config(), |_, _| {})
             .await
             .expect("seed");
+        TestApp::over(store, report.accounts)
+    }
+
+    fn over(store: Store, accounts: Vec<SeededAccount>) -> TestApp {
+        let mut state = AppState::new(store.clone());
+        state.printer = std::sync::Arc::new(LabelPrinter);
         TestApp {
-            router: app(AppState::new(store.clone())),
+            router: app(state),
             store,
-            accounts: report.accounts,
+            accounts,
         }
     }
 
@@ -183,6 +206,27 @@ impl TestApp {
         let cookie = format!("truongso_session={session}");
         let account = self.page("GET", "/account", &cookie, None).await;
         (cookie, csrf_of(&account.text))
+    }
+}
+
+/// Stands in for Typst (linked only by the binary; the PDF itself is tested in
+/// `truongso-print`): a one-line "PDF" naming what it was asked to print.
+struct LabelPrinter;
+
+impl truongso_domain::print::Printer for LabelPrinter {
+    fn transcript_pdf(
+        &self,
+        print: &truongso_domain::print::TranscriptPrint<'_>,
+    ) -> Result<Vec<u8>, String> {
+        Ok(format!(
+            "%PDF-1.7 {} {} signatures={} draft={} verify={}\n%%EOF\n",
+            print.transcript.learner.full_name,
+            print.transcript.school_year,
+            print.signatures.len(),
+            print.draft,
+            print.verify_url.as_deref().unwrap_or("-")
+        )
+        .into_bytes())
     }
 }
 

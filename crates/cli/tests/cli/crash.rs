@@ -6,8 +6,6 @@
 //! the databases' own checks (`PRAGMA integrity_check`, PostgreSQL `amcheck`) and
 //! `verify-ledger` must pass.
 
-mod support;
-
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
@@ -15,10 +13,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::support::{Server, call, check_database, truongso};
 use chrono::NaiveDate;
 use sea_query::ExprTrait;
 use serde_json::{Value, json};
-use support::{Server, call, check_database, truongso};
 use truongso_domain::tabular::{Cell, TableWriter};
 use truongso_store::learners::LearnerFilter;
 use truongso_store::{PageRequest, Scope, Store};
@@ -227,9 +225,9 @@ fn check_nothing_acknowledged_was_lost(
 
 /// Four writers save comments over the API while the server is killed `kills` times.
 fn marks_survive_kills(url: &str, accounts: &[Value], kills: usize) {
-    let principal = support::account(accounts, "principal");
+    let principal = crate::support::account(accounts, "principal");
     let school = principal["scope_org_id"].as_i64().unwrap();
-    let token = support::token(url, principal["username"].as_str().unwrap());
+    let token = crate::support::token(url, principal["username"].as_str().unwrap());
     let mut server = Server::start(url);
     let base = server.base.clone();
     let (_, classes) = call(
@@ -265,7 +263,7 @@ fn marks_survive_kills(url: &str, accounts: &[Value], kills: usize) {
                 "POST",
                 &format!("{base}/api/v1/gradebook/schools/{school}/terms/hk2"),
                 Some(&token),
-                support::json(&unlock),
+                crate::support::json(&unlock),
             )
             .unwrap();
             assert_eq!(status, 200, "{body}");
@@ -320,7 +318,7 @@ fn marks_survive_kills(url: &str, accounts: &[Value], kills: usize) {
                         l.acked.get(&key).cloned().flatten()
                     };
                     let body = json!({"cells": [{"learner_id": learner, "slot": grid.slot, "base": cell_base, "value": value}]});
-                    match call("POST", &format!("{base}{}", grid.path), Some(&token), support::json(&body)) {
+                    match call("POST", &format!("{base}{}", grid.path), Some(&token), crate::support::json(&body)) {
                         Ok((200, report)) => {
                             assert_eq!(report["saved"], 1, "sent {body}: {report}");
                             let mut l = ledger.lock().unwrap();
@@ -369,7 +367,7 @@ fn marks_survive_kills(url: &str, accounts: &[Value], kills: usize) {
             "POST",
             &format!("{base}/api/v1/gradebook/schools/{school}/terms/hk2"),
             Some(&token),
-            support::json(&change),
+            crate::support::json(&change),
         )
         .unwrap();
         assert_eq!(status, 200, "{body}");
@@ -435,7 +433,7 @@ fn rand_below(n: usize) -> usize {
 /// An import sent to the server, killed while it writes: nothing or everything is stored.
 async fn web_import_survives_a_kill(url: &str, principal: &Value, dir: &std::path::Path) {
     let school = principal["scope_org_id"].as_i64().unwrap();
-    let token = support::token(url, principal["username"].as_str().unwrap());
+    let token = crate::support::token(url, principal["username"].as_str().unwrap());
     let store = Store::connect(url).await.unwrap();
     let before = learners(&store).await;
     let mut server = Server::start(url);
@@ -479,10 +477,10 @@ fn compute_survives_a_kill(url: &str) {
     std::thread::sleep(Duration::from_millis(300 + rand_below(700) as u64));
     child.kill().unwrap();
     child.wait().unwrap();
-    support::verify_ledger(url);
-    let out = support::run(&["gradebook", "compute", "--database", url]);
+    crate::support::verify_ledger(url);
+    let out = crate::support::run(&["gradebook", "compute", "--database", url]);
     assert!(out.contains("Đã tổng kết"), "{out}");
-    support::verify_ledger(url);
+    crate::support::verify_ledger(url);
 }
 
 /// `seed` killed midway leaves a province marked incomplete: on SQLite the next seed starts
@@ -527,11 +525,11 @@ async fn kill_9_loses_nothing_acknowledged() {
     let dir = std::env::temp_dir().join(format!("truongso-kill-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut urls = vec![(format!("sqlite://{}", dir.join("k.sqlite").display()), None)];
-    if let Some((url, name)) = support::pg_url().await {
+    if let Some((url, name)) = crate::support::pg_url().await {
         urls.push((url, Some(name)));
     }
     for (url, pg) in &urls {
-        let accounts = support::seed(url, &dir);
+        let accounts = crate::support::seed(url, &dir);
         marks_survive_kills(url, &accounts, 4);
         compute_survives_a_kill(url);
         // Two schools, so that one import does not find the other's learners.
@@ -542,7 +540,7 @@ async fn kill_9_loses_nothing_acknowledged() {
         web_import_survives_a_kill(url, principals[1], &dir).await;
         killed_then_completed(url, principals[0]["scope_org_id"].as_i64().unwrap(), &dir).await;
         check_database(url).await;
-        support::verify_ledger(url);
+        crate::support::verify_ledger(url);
         if let Some(name) = pg {
             truongso_testkit::drop_pg(name).await;
         }
@@ -551,7 +549,7 @@ async fn kill_9_loses_nothing_acknowledged() {
     let fresh = format!("sqlite://{}", dir.join("seed.sqlite").display());
     seed_survives_a_kill(&fresh, true);
     check_database(&fresh).await;
-    if let Some((url, name)) = support::pg_url().await {
+    if let Some((url, name)) = crate::support::pg_url().await {
         seed_survives_a_kill(&url, false);
         check_database(&url).await;
         truongso_testkit::drop_pg(&name).await;
@@ -566,7 +564,7 @@ async fn the_operator_creates_accounts_administrators_may_not() {
     let dir = std::env::temp_dir().join(format!("truongso-operator-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let url = format!("sqlite://{}", dir.join("o.sqlite").display());
-    support::run(&[
+    crate::support::run(&[
         "seed",
         "--database",
         &url,
@@ -591,7 +589,7 @@ async fn the_operator_creates_accounts_administrators_may_not() {
             .unwrap();
         code
     };
-    let password = support::run(&[
+    let password = crate::support::run(&[
         "account",
         "create",
         "--database",
@@ -636,7 +634,7 @@ async fn the_operator_creates_accounts_administrators_may_not() {
     .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("không có đơn vị"));
-    let reset = support::run(&[
+    let reset = crate::support::run(&[
         "account",
         "reset-password",
         "--database",

@@ -2,17 +2,14 @@
 //! one rejected whole, naming the field), evidence checked by content, submission; the office
 //! returns (a comment is required) and approves; the distribution counts the school.
 
-mod support;
-
+use crate::support::TestApp;
 use axum::http::StatusCode;
 use serde_json::json;
-use support::TestApp;
 use truongso_domain::dx::CriteriaSet;
 
 #[tokio::test]
 async fn assess_submit_return_and_approve_over_the_api() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let principal = t.account("principal", 0).clone();
         let school = principal.scope_org_id;
         let boss = t.token(&principal.username).await;

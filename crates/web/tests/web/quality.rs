@@ -2,11 +2,9 @@
 //! fix links, a fix clearing its issue, duplicates resolved by either school, settings with
 //! Vietnamese errors, reach and audit.
 
-mod support;
-
+use crate::support::TestApp;
 use axum::http::StatusCode;
 use serde_json::json;
-use support::TestApp;
 use truongso_store::{PageRequest, Scope, audit, quality, users};
 
 /// A principal account over `school`, with an API token.
@@ -33,8 +31,7 @@ async fn principal_of(t: &TestApp, username: &str, school: i64) -> String {
 
 #[tokio::test]
 async fn dashboards_rank_units_and_drill_down_to_fixable_records() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let dept = t.account("department_officer", 0);
         let token = t.token(&dept.username).await;
         let res = t
@@ -113,8 +110,7 @@ async fn dashboards_rank_units_and_drill_down_to_fixable_records() {
 
 #[tokio::test]
 async fn a_fix_through_the_api_clears_the_issue_at_once() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let page = quality::issues(
             &mut t.store.conn(),
             &Scope::All,
@@ -233,8 +229,7 @@ async fn plant_duplicate(t: &TestApp) {
 
 #[tokio::test]
 async fn either_school_resolves_a_duplicate_and_both_see_the_outcome() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         plant_duplicate(&t).await;
         let cases = quality::duplicates(
             &mut t.store.conn(),
@@ -313,8 +308,7 @@ async fn either_school_resolves_a_duplicate_and_both_see_the_outcome() {
 
 #[tokio::test]
 async fn settings_are_validated_and_only_configurable_above_schools() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let dept = t.token(&t.account("department_officer", 0).username).await;
         let principal = t.token(&t.account("principal", 0).username).await;
         let res = t
@@ -388,8 +382,7 @@ async fn settings_are_validated_and_only_configurable_above_schools() {
 
 #[tokio::test]
 async fn pages_show_the_dashboard_and_link_each_problem_to_its_form() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let principal = t.account("principal", 0).clone();
         let (cookie, _) = t
             .browser_login(&principal.username, &principal.password)
@@ -490,7 +483,7 @@ async fn department_session(t: &TestApp) -> (String, String) {
     let marker = "<code class=\"secret\">";
     let start = enrol.text.find(marker).unwrap() + marker.len();
     let secret = enrol.text[start..].split('<').next().unwrap().to_string();
-    let csrf = support::csrf_of(&enrol.text);
+    let csrf = crate::support::csrf_of(&enrol.text);
     let code = truongso_web::auth::totp::current_code(&secret).unwrap();
     let ok = t
         .page(
@@ -506,8 +499,7 @@ async fn department_session(t: &TestApp) -> (String, String) {
 
 #[tokio::test]
 async fn the_settings_page_saves_and_shows_errors_next_to_the_field() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let (cookie, csrf) = department_session(&t).await;
         let page = t.page("GET", "/quality/settings", &cookie, None).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.text);

@@ -1,10 +1,8 @@
 //! API tests through the whole router, on SQLite and PostgreSQL.
 
-mod support;
-
+use crate::support::TestApp;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
-use support::TestApp;
 
 /// A demo school's administrator (all permissions inside their school) and that school.
 async fn admin_of_a_school(t: &TestApp) -> (String, i64) {
@@ -29,8 +27,7 @@ async fn openapi_document_is_stable() {
 
 #[tokio::test]
 async fn lists_paginate_filter_and_sort() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let token = t.token(&t.account("department_officer", 0).username).await;
         let token = Some(token.as_str());
         let res = t
@@ -82,8 +79,7 @@ async fn lists_paginate_filter_and_sort() {
 
 #[tokio::test]
 async fn bad_input_is_a_clear_4xx_and_writes_nothing() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let (token, school) = admin_of_a_school(&t).await;
         let before = count_learners(&t, &token).await;
         let valid = json!({
@@ -134,8 +130,7 @@ async fn bad_input_is_a_clear_4xx_and_writes_nothing() {
 
 #[tokio::test]
 async fn search_by_name_without_diacritics() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let token = t.token(&t.account("ministry_officer", 0).username).await;
         let page = t
             .api("GET", "/api/v1/learners?per_page=1", Some(&token), None)
@@ -161,8 +156,7 @@ async fn search_by_name_without_diacritics() {
 
 #[tokio::test]
 async fn health_metrics_and_pages() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         assert_eq!(
             t.api("GET", "/healthz", None, None).await.status,
             StatusCode::OK

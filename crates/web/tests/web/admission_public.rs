@@ -4,12 +4,10 @@
 //! the recorded one, oversize and disguised uploads refused with nothing written, and another
 //! contact seeing nothing.
 
-mod support;
-
+use crate::support::{TestApp, csrf_of};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::{Datelike, Duration, NaiveDate, Utc};
-use support::{TestApp, csrf_of};
 use truongso_domain::codes::Gender;
 use truongso_domain::org::{OrgKind, SchoolLevel};
 use truongso_store::admission::guardian;
@@ -184,7 +182,7 @@ async fn post_form(
     campaign: i64,
     fields: &[(&str, &str)],
     files: &[(&str, &str, &[u8])],
-) -> support::Response {
+) -> crate::support::Response {
     let (content_type, body) = multipart(fields, files);
     t.send(
         Request::builder()
@@ -200,8 +198,7 @@ async fn post_form(
 
 #[tokio::test]
 async fn a_guardian_applies_edits_and_is_refused_what_is_not_theirs() {
-    truongso_testkit::on_both(|store| async move {
-        let t = TestApp::seeded(store).await;
+    TestApp::on_both(|t| async move {
         let campaign = open_campaign(&t.store).await;
         let id = campaign.id;
         let schools = admission::campaign_schools(&mut t.store.conn(), id)

@@ -3,12 +3,10 @@
 //! 31st lookup in a minute is refused; found answers are cacheable; the snapshot server (no
 //! database) answers exactly as the main server.
 
-mod support;
-
+use crate::support::TestApp;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
-use support::TestApp;
 use tower::ServiceExt;
 use truongso_domain::admission::AdmissionSettings;
 use truongso_store::admission::lookup;

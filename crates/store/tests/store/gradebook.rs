@@ -94,7 +94,7 @@ fn scored_row(learner: i64, regular: &[&str], mid: &str, end: &str) -> Vec<CellE
 }
 
 fn golden(kind: &str) -> Vec<(String, Value, Value)> {
-    let text = include_str!("../../../../shared/domain/golden/tt22.json");
+    let text = include_str!("../../../../../shared/domain/golden/tt22.json");
     parse_cases(text)
         .unwrap()
         .into_iter()

@@ -1,0 +1,244 @@
+//! Version 3, "quality": shipped; never edit (a test holds its SQL to `tests/store/migrations/`).
+
+#[allow(unused_imports)]
+use super::*;
+
+/// Data quality: issues found, per-learner and per-school roll-ups, rule and setting overrides,
+/// and duplicate cases. Flags are integers (0/1) so that `SUM` adds them on both backends.
+pub(super) fn statements(backend: Backend) -> Vec<String> {
+    use ForeignKeyAction::Cascade;
+    let tables = [
+        Table::create()
+            .table(QualityIssues::Table)
+            .col(id(QualityIssues::Id))
+            .col(text(QualityIssues::Rule))
+            .col(text(QualityIssues::Severity))
+            .col(text(QualityIssues::Entity))
+            .col(
+                ColumnDef::new(QualityIssues::LearnerId)
+                    .big_integer()
+                    .null(),
+            )
+            .col(ColumnDef::new(QualityIssues::ClassId).big_integer().null())
+            .col(big(QualityIssues::SchoolId))
+            .col(text(QualityIssues::Detail))
+            .col(timestamp(QualityIssues::FoundAt))
+            .foreign_key(&mut fk(
+                QualityIssues::Table,
+                QualityIssues::LearnerId,
+                Learners::Table,
+                Learners::Id,
+                Cascade,
+            ))
+            .foreign_key(&mut fk(
+                QualityIssues::Table,
+                QualityIssues::ClassId,
+                Classes::Table,
+                Classes::Id,
+                Cascade,
+            ))
+            .to_owned(),
+        Table::create()
+            .table(QualityLearners::Table)
+            .col(
+                ColumnDef::new(QualityLearners::LearnerId)
+                    .big_integer()
+                    .not_null()
+                    .primary_key(),
+            )
+            .col(big(QualityLearners::SchoolId))
+            .col(
+                ColumnDef::new(QualityLearners::ClassId)
+                    .big_integer()
+                    .null(),
+            )
+            .col(ColumnDef::new(QualityLearners::Grade).integer().null())
+            .col(int(QualityLearners::Filled))
+            .col(int(QualityLearners::Expected))
+            .col(int(QualityLearners::Errors))
+            .col(int(QualityLearners::Warnings))
+            .col(int(QualityLearners::Infos))
+            .col(int(QualityLearners::IdEligible))
+            .col(int(QualityLearners::IdExit))
+            .col(int(QualityLearners::IdValid))
+            .col(timestamp(QualityLearners::CheckedAt))
+            .foreign_key(&mut fk(
+                QualityLearners::Table,
+                QualityLearners::LearnerId,
+                Learners::Table,
+                Learners::Id,
+                Cascade,
+            ))
+            .to_owned(),
+        Table::create()
+            .table(QualitySchools::Table)
+            .col(
+                ColumnDef::new(QualitySchools::SchoolId)
+                    .big_integer()
+                    .not_null()
+                    .primary_key(),
+            )
+            .col(big(QualitySchools::Learners))
+            .col(big(QualitySchools::Filled))
+            .col(big(QualitySchools::Expected))
+            .col(big(QualitySchools::Clean))
+            .col(big(QualitySchools::Errors))
+            .col(big(QualitySchools::Warnings))
+            .col(big(QualitySchools::Infos))
+            .col(big(QualitySchools::IdEligible))
+            .col(big(QualitySchools::IdValid))
+            .col(big(QualitySchools::IdExitEligible))
+            .col(big(QualitySchools::IdExitValid))
+            .col(timestamp(QualitySchools::CheckedAt))
+            .foreign_key(&mut fk(
+                QualitySchools::Table,
+                QualitySchools::SchoolId,
+                OrgUnits::Table,
+                OrgUnits::Id,
+                Cascade,
+            ))
+            .to_owned(),
+        Table::create()
+            .table(QualitySchoolRules::Table)
+            .col(big(QualitySchoolRules::SchoolId))
+            .col(text(QualitySchoolRules::Rule))
+            .col(text(QualitySchoolRules::Severity))
+            .col(big(QualitySchoolRules::Issues))
+            .primary_key(
+                Index::create()
+                    .col(QualitySchoolRules::SchoolId)
+                    .col(QualitySchoolRules::Rule),
+            )
+            .to_owned(),
+        Table::create()
+            .table(QualityRuleSettings::Table)
+            .col(
+                ColumnDef::new(QualityRuleSettings::Rule)
+                    .text()
+                    .not_null()
+                    .primary_key(),
+            )
+            .col(
+                ColumnDef::new(QualityRuleSettings::Enabled)
+                    .boolean()
+                    .not_null(),
+            )
+            .col(text(QualityRuleSettings::Severity))
+            .col(text_null(QualityRuleSettings::UpdatedBy))
+            .col(timestamp(QualityRuleSettings::UpdatedAt))
+            .to_owned(),
+        Table::create()
+            .table(QualitySettingValues::Table)
+            .col(
+                ColumnDef::new(QualitySettingValues::Name)
+                    .text()
+                    .not_null()
+                    .primary_key(),
+            )
+            .col(big(QualitySettingValues::Value))
+            .col(text_null(QualitySettingValues::UpdatedBy))
+            .col(timestamp(QualitySettingValues::UpdatedAt))
+            .to_owned(),
+        Table::create()
+            .table(QualityDuplicates::Table)
+            .col(id(QualityDuplicates::Id))
+            .col(text(QualityDuplicates::NationalId))
+            .col(big(QualityDuplicates::LearnerA))
+            .col(big(QualityDuplicates::LearnerB))
+            .col(big(QualityDuplicates::SchoolA))
+            .col(big(QualityDuplicates::SchoolB))
+            .col(text(QualityDuplicates::Status))
+            .col(
+                ColumnDef::new(QualityDuplicates::CurrentLearnerId)
+                    .big_integer()
+                    .null(),
+            )
+            .col(
+                ColumnDef::new(QualityDuplicates::DecidedByUserId)
+                    .big_integer()
+                    .null(),
+            )
+            .col(text_null(QualityDuplicates::DecidedBy))
+            .col(
+                ColumnDef::new(QualityDuplicates::DecidedAt)
+                    .timestamp_with_time_zone()
+                    .null(),
+            )
+            .col(text_null(QualityDuplicates::Note))
+            .col(timestamp(QualityDuplicates::FoundAt))
+            .foreign_key(&mut fk(
+                QualityDuplicates::Table,
+                QualityDuplicates::LearnerA,
+                Learners::Table,
+                Learners::Id,
+                Cascade,
+            ))
+            .foreign_key(&mut fk(
+                QualityDuplicates::Table,
+                QualityDuplicates::LearnerB,
+                Learners::Table,
+                Learners::Id,
+                Cascade,
+            ))
+            .to_owned(),
+    ];
+    let indexes = [
+        index(
+            "ix_quality_issues_school",
+            QualityIssues::Table,
+            &[QualityIssues::SchoolId, QualityIssues::Rule],
+            false,
+        ),
+        index(
+            "ix_quality_issues_learner",
+            QualityIssues::Table,
+            &[QualityIssues::LearnerId],
+            false,
+        ),
+        index(
+            "ix_quality_issues_class",
+            QualityIssues::Table,
+            &[QualityIssues::ClassId],
+            false,
+        ),
+        index(
+            "ix_quality_learners_school",
+            QualityLearners::Table,
+            &[QualityLearners::SchoolId],
+            false,
+        ),
+        index(
+            "ix_quality_learners_class",
+            QualityLearners::Table,
+            &[QualityLearners::ClassId],
+            false,
+        ),
+        index(
+            "ux_quality_duplicates_pair",
+            QualityDuplicates::Table,
+            &[QualityDuplicates::LearnerA, QualityDuplicates::LearnerB],
+            true,
+        ),
+        index(
+            "ix_quality_duplicates_b",
+            QualityDuplicates::Table,
+            &[QualityDuplicates::LearnerB],
+            false,
+        ),
+        index(
+            "ix_quality_duplicates_school_a",
+            QualityDuplicates::Table,
+            &[QualityDuplicates::SchoolA, QualityDuplicates::Status],
+            false,
+        ),
+        index(
+            "ix_quality_duplicates_school_b",
+            QualityDuplicates::Table,
+            &[QualityDuplicates::SchoolB, QualityDuplicates::Status],
+            false,
+        ),
+    ];
+    let mut out: Vec<String> = tables.iter().map(|t| render_table(backend, t)).collect();
+    out.extend(indexes.iter().map(|i| render_index(backend, i)));
+    out
+}
