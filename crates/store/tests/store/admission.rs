@@ -9,17 +9,17 @@ use truongso_store::admission::{
     self, CampaignStatus, NewCampaign, NewCampaignSchool, campaign_schools, campaigns,
 };
 use truongso_store::schema::{AdmApplications, AdmCampaigns, AdmResults};
-use truongso_store::{PageRequest, Scope, Store, StoreError, orgs, seed};
-use truongso_testkit::on_both;
+use truongso_store::{PageRequest, Scope, Store, StoreError, orgs};
+use truongso_testkit::on_both_seeded;
 
-async fn seeded(store: &Store) {
-    let config = DemoConfig {
+/// The province these tests run on (seeded once, copied for each test).
+fn config() -> DemoConfig {
+    DemoConfig {
         seed: 11,
         learners: 3_000,
         marks: false,
         ..DemoConfig::default()
-    };
-    seed::seed(store, &config, |_, _| {}).await.expect("seed");
+    }
 }
 
 async fn count(store: &Store, table: impl sea_query::IntoIden) -> i64 {
@@ -42,8 +42,7 @@ async fn by_grade(store: &Store, grade: i32) -> admission::Campaign {
 
 #[tokio::test]
 async fn the_demo_has_a_campaign_in_each_phase_and_grade_10_results_are_published() {
-    on_both(|store| async move {
-        seeded(&store).await;
+    on_both_seeded(&config(), |store, _| async move {
         let c10 = by_grade(&store, 10).await;
         let c6 = by_grade(&store, 6).await;
         let c1 = by_grade(&store, 1).await;
@@ -114,8 +113,7 @@ async fn the_demo_has_a_campaign_in_each_phase_and_grade_10_results_are_publishe
 
 #[tokio::test]
 async fn a_grade_6_run_places_in_zone_children_first_and_can_be_published() {
-    on_both(|store| async move {
-        seeded(&store).await;
+    on_both_seeded(&config(), |store, _| async move {
         let c6 = by_grade(&store, 6).await;
         let mut tx = store.begin().await.unwrap();
         let run = runs::simulate(&mut tx, &c6, &Default::default(), "test")
@@ -158,8 +156,7 @@ async fn a_grade_6_run_places_in_zone_children_first_and_can_be_published() {
 
 #[tokio::test]
 async fn bad_campaign_input_is_refused_whole_and_scope_limits_what_is_seen() {
-    on_both(|store| async move {
-        seeded(&store).await;
+    on_both_seeded(&config(), |store, _| async move {
         let c10 = by_grade(&store, 10).await;
         let before = count(&store, AdmCampaigns::Table).await;
         let schools = campaign_schools(&mut store.conn(), c10.id).await.unwrap();

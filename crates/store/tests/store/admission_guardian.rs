@@ -23,17 +23,21 @@ use truongso_store::orgs::{self, OrgFilter};
 use truongso_store::schema::{
     AdmApplications, AdmChoices, AdmDocuments, AdmOtps, AdminUnits, Learners,
 };
-use truongso_store::{PageRequest, Scope, Store, StoreError, seed, years};
-use truongso_testkit::on_both;
+use truongso_store::{PageRequest, Scope, Store, StoreError, years};
+use truongso_testkit::on_both_seeded;
 
-async fn seeded(store: &Store) {
-    let config = DemoConfig {
+/// The province these tests run on (seeded once, copied for each test).
+fn config() -> DemoConfig {
+    DemoConfig {
         seed: 5,
         learners: 1_200,
         marks: false,
         ..DemoConfig::default()
-    };
-    seed::seed(store, &config, |_, _| {}).await.expect("seed");
+    }
+}
+
+/// What the tests need of the seeded province.
+async fn seeded(store: &Store) {
     // These tests count applications from zero: the demo's own campaigns are taken out.
     for table in [
         "adm_results",
@@ -219,7 +223,7 @@ fn code_in(body: &str) -> String {
 
 #[tokio::test]
 async fn codes_open_sessions_and_are_limited() {
-    on_both(|store| async move {
+    on_both_seeded(&config(), |store, _| async move {
         let limits = CodeLimits::default();
         let me = contact("0912 345 678");
         let mut tx = store.begin().await.unwrap();
@@ -358,7 +362,7 @@ async fn codes_open_sessions_and_are_limited() {
 
 #[tokio::test]
 async fn a_resubmitted_form_updates_the_one_application() {
-    on_both(|store| async move {
+    on_both_seeded(&config(), |store, _| async move {
         seeded(&store).await;
         let campaign = open_campaign(&store, 10).await;
         let me = contact("0912345678");
@@ -465,7 +469,7 @@ async fn a_resubmitted_form_updates_the_one_application() {
 
 #[tokio::test]
 async fn the_learner_record_decides_the_date_of_birth_without_revealing_it() {
-    on_both(|store| async move {
+    on_both_seeded(&config(), |store, _| async move {
         seeded(&store).await;
         let campaign = open_campaign(&store, 10).await;
         let (learner_id, id, birth, gender): (i64, String, NaiveDate, String) = store
@@ -523,7 +527,7 @@ async fn the_learner_record_decides_the_date_of_birth_without_revealing_it() {
 
 #[tokio::test]
 async fn bad_forms_are_refused_field_by_field_and_write_nothing() {
-    on_both(|store| async move {
+    on_both_seeded(&config(), |store, _| async move {
         seeded(&store).await;
         let campaign = open_campaign(&store, 10).await;
         let me = contact("0912345678");
@@ -580,7 +584,7 @@ async fn bad_forms_are_refused_field_by_field_and_write_nothing() {
 
 #[tokio::test]
 async fn documents_are_checked_by_content_and_replaced_by_kind() {
-    on_both(|store| async move {
+    on_both_seeded(&config(), |store, _| async move {
         seeded(&store).await;
         let campaign = open_campaign(&store, 10).await;
         let me = contact("0912345678");

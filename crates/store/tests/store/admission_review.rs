@@ -16,8 +16,8 @@ use truongso_store::admission::{
 };
 use truongso_store::orgs::{self, OrgFilter, OrgUnit};
 use truongso_store::schema::{AdmApplications, AdmChoices, AdmDocuments, AdmOutbox};
-use truongso_store::{PageRequest, Scope, Store, StoreError, seed, years};
-use truongso_testkit::on_both;
+use truongso_store::{PageRequest, Scope, Store, StoreError, years};
+use truongso_testkit::on_both_seeded;
 
 struct World {
     department: OrgUnit,
@@ -28,14 +28,17 @@ struct World {
     apps: Vec<i64>,
 }
 
-async fn world(store: &Store) -> World {
-    let config = DemoConfig {
+/// The province these tests run on (seeded once, copied for each test).
+fn config() -> DemoConfig {
+    DemoConfig {
         seed: 7,
         learners: 500,
         marks: false,
         ..DemoConfig::default()
-    };
-    seed::seed(store, &config, |_, _| {}).await.expect("seed");
+    }
+}
+
+async fn world(store: &Store) -> World {
     let mut conn = store.conn();
     let all = orgs::list(
         &mut conn,
@@ -295,7 +298,7 @@ fn all() -> PageRequest {
 
 #[tokio::test]
 async fn the_queue_shows_each_actor_their_reach() {
-    on_both(|store| async move {
+    on_both_seeded(&config(), |store, _| async move {
         let w = world(&store).await;
         let mut conn = store.conn();
         let f = QueueFilter::default();
@@ -409,7 +412,7 @@ async fn the_queue_shows_each_actor_their_reach() {
 
 #[tokio::test]
 async fn reviews_change_the_status_and_write_to_the_guardian() {
-    on_both(|store| async move {
+    on_both_seeded(&config(), |store, _| async move {
         let w = world(&store).await;
         let scope = w.school_a.scope();
         let app = |id| {
@@ -636,7 +639,7 @@ async fn scores_of(
 
 #[tokio::test]
 async fn the_score_import_is_all_or_nothing() {
-    on_both(|store| async move {
+    on_both_seeded(&config(), |store, _| async move {
         let w = world(&store).await;
         let scope = w.department.scope();
         // One bad score and an unknown national ID: nothing written, both named.

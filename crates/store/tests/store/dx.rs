@@ -9,17 +9,21 @@ use truongso_domain::org::{Levels, OrgKind, SchoolLevel};
 use truongso_store::dx::{self as store_dx, Answer, Decision, Measured, ReviewNote, SchoolStatus};
 use truongso_store::orgs::{self, OrgInput, OrgUnit};
 use truongso_store::schema::{DxAnswers, DxAssessments, DxEvidence};
-use truongso_store::{Scope, Store, StoreError, seed, years};
-use truongso_testkit::on_both;
+use truongso_store::{Scope, Store, StoreError, years};
+use truongso_testkit::on_both_seeded;
 
-async fn seeded(store: &Store) -> (i64, Vec<SchoolStatus>, OrgUnit) {
-    let config = DemoConfig {
+/// The province these tests run on (seeded once, copied for each test).
+fn config() -> DemoConfig {
+    DemoConfig {
         seed: 9,
         learners: 2_000,
         marks: false,
         ..DemoConfig::default()
-    };
-    seed::seed(store, &config, |_, _| {}).await.expect("seed");
+    }
+}
+
+/// What the tests need of the seeded province.
+async fn seeded(store: &Store) -> (i64, Vec<SchoolStatus>, OrgUnit) {
     let year = years::current(&mut store.conn()).await.unwrap().unwrap().id;
     let root = orgs::roots(&mut store.conn(), &Scope::All).await.unwrap()[0].clone();
     let schools = store_dx::schools_under(&mut store.conn(), &root, year)
@@ -77,7 +81,7 @@ async fn new_school(store: &Store, schools: &[SchoolStatus]) -> i64 {
 
 #[tokio::test]
 async fn stored_scores_are_the_scoring_functions() {
-    on_both(|store| async move {
+    on_both_seeded(&config(), |store, _| async move {
         let (year, schools, _) = seeded(&store).await;
         let set = CriteriaSet::current();
         let rules = DxRules::default();
@@ -118,7 +122,7 @@ async fn stored_scores_are_the_scoring_functions() {
 
 #[tokio::test]
 async fn submit_return_and_approve() {
-    on_both(|store| async move {
+    on_both_seeded(&config(), |store, _| async move {
         let (year, schools, _) = seeded(&store).await;
         let school = new_school(&store, &schools).await;
         let rules = DxRules::default();
@@ -211,7 +215,7 @@ async fn submit_return_and_approve() {
 
 #[tokio::test]
 async fn refused_input_changes_nothing() {
-    on_both(|store| async move {
+    on_both_seeded(&config(), |store, _| async move {
         let (year, schools, _) = seeded(&store).await;
         let school = new_school(&store, &schools).await;
         let before = (
@@ -288,7 +292,7 @@ async fn refused_input_changes_nothing() {
 
 #[tokio::test]
 async fn scope_measures_and_distribution() {
-    on_both(|store| async move {
+    on_both_seeded(&config(), |store, _| async move {
         let (year, schools, root) = seeded(&store).await;
         let (a, b) = (&schools[0], &schools[1]);
         let unit_a = orgs::get(&mut store.conn(), &Scope::All, a.school_id).await.unwrap();

@@ -10,18 +10,21 @@ use truongso_store::audit::AuditActor;
 use truongso_store::classes::{self, Class, ClassFilter};
 use truongso_store::gradebook::terms::{self, TermChange};
 use truongso_store::gradebook::{self, CellEdit, CellOutcome, ledger, results};
-use truongso_store::{PageRequest, Scope, Store, StoreError, seed};
-use truongso_testkit::on_both;
+use truongso_store::{PageRequest, Scope, Store, StoreError};
+use truongso_testkit::on_both_seeded;
 
-async fn class_of_grade(store: &Store, grade: i32) -> Class {
-    // Without the seeded year of marks: these tests enter their own into empty, open terms.
-    let config = DemoConfig {
+/// The province these tests run on (seeded once, copied for each test).
+// Without the seeded year of marks: these tests enter their own into empty, open terms.
+fn config() -> DemoConfig {
+    DemoConfig {
         seed: 5,
         learners: 500,
         marks: false,
         ..DemoConfig::default()
-    };
-    seed::seed(store, &config, |_, _| {}).await.expect("seed");
+    }
+}
+
+async fn class_of_grade(store: &Store, grade: i32) -> Class {
     classes::list(
         &mut store.conn(),
         &Scope::All,
@@ -113,7 +116,7 @@ fn num(v: &Value) -> String {
 
 #[tokio::test]
 async fn golden_averages_come_out_of_stored_marks() {
-    on_both(|store| async move {
+    on_both_seeded(&config(), |store, _| async move {
         let class = class_of_grade(&store, 7).await;
         let learner = gradebook::roster(&mut store.conn(), class.id)
             .await
@@ -197,7 +200,7 @@ async fn golden_averages_come_out_of_stored_marks() {
 
 #[tokio::test]
 async fn golden_year_results_come_out_of_stored_marks() {
-    on_both(|store| async move {
+    on_both_seeded(&config(), |store, _| async move {
         let class = class_of_grade(&store, 8).await;
         let roster = gradebook::roster(&mut store.conn(), class.id)
             .await
@@ -327,7 +330,7 @@ async fn golden_year_results_come_out_of_stored_marks() {
 
 #[tokio::test]
 async fn bad_cells_write_nothing_and_concurrent_edits_are_conflicts() {
-    on_both(|store| async move {
+    on_both_seeded(&config(), |store, _| async move {
         let class = class_of_grade(&store, 6).await;
         let roster = gradebook::roster(&mut store.conn(), class.id)
             .await
@@ -419,7 +422,7 @@ async fn bad_cells_write_nothing_and_concurrent_edits_are_conflicts() {
 
 #[tokio::test]
 async fn a_locked_term_needs_an_unlock_with_a_reason() {
-    on_both(|store| async move {
+    on_both_seeded(&config(), |store, _| async move {
         let class = class_of_grade(&store, 9).await;
         let a = gradebook::roster(&mut store.conn(), class.id)
             .await
@@ -499,7 +502,7 @@ async fn a_locked_term_needs_an_unlock_with_a_reason() {
 
 #[tokio::test]
 async fn tampering_with_marks_or_history_is_detected() {
-    on_both(|store| async move {
+    on_both_seeded(&config(), |store, _| async move {
         let class = class_of_grade(&store, 6).await;
         let roster = gradebook::roster(&mut store.conn(), class.id)
             .await
@@ -601,7 +604,7 @@ async fn set_all(store: &Store, class: &Class, learner: i64, item: &str, term: T
 
 #[tokio::test]
 async fn golden_learning_results_and_promotion_come_out_of_stored_marks() {
-    on_both(|store| async move {
+    on_both_seeded(&config(), |store, _| async move {
         let class = class_of_grade(&store, 6).await;
         let learner = gradebook::roster(&mut store.conn(), class.id).await.unwrap()[0].learner_id;
         let subjects = gradebook::class_subjects(&mut store.conn(), &class).await.unwrap();

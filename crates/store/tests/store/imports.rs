@@ -10,22 +10,25 @@ use truongso_store::audit::AuditActor;
 use truongso_store::imports::{self, ImportOptions, ImportReport, RowAction};
 use truongso_store::learners::LearnerFilter;
 use truongso_store::orgs::{OrgFilter, OrgUnit};
-use truongso_store::{PageRequest, Scope, Store, exports, learners, orgs, seed};
-use truongso_testkit::on_both;
+use truongso_store::{PageRequest, Scope, Store, exports, learners, orgs};
+use truongso_testkit::on_both_seeded;
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()
 }
 
-async fn province(store: &Store) -> Vec<OrgUnit> {
-    let config = DemoConfig {
+/// The province these tests run on (seeded once, copied for each test).
+fn config() -> DemoConfig {
+    DemoConfig {
         seed: 11,
         learners: 1_500,
         // These tests do not look at the gradebook: seed faster without the year of marks.
         marks: false,
         ..DemoConfig::default()
-    };
-    seed::seed(store, &config, |_, _| {}).await.expect("seed");
+    }
+}
+
+async fn province(store: &Store) -> Vec<OrgUnit> {
     orgs::list(
         &mut store.conn(),
         &Scope::All,
@@ -100,7 +103,7 @@ async fn learner_count(store: &Store) -> u64 {
 
 #[tokio::test]
 async fn an_exported_school_imports_back_unchanged() {
-    on_both(|store| async move {
+    on_both_seeded(&config(), |store, _| async move {
         let schools = province(&store).await;
         let school = &schools[0];
         let mut rows = Vec::new();
@@ -145,7 +148,7 @@ async fn an_exported_school_imports_back_unchanged() {
 
 #[tokio::test]
 async fn faulty_rows_are_named_and_nothing_is_written_unless_asked() {
-    on_both(|store| async move {
+    on_both_seeded(&config(), |store, _| async move {
         let schools = province(&store).await;
         let (school, other) = (&schools[0], &schools[1]);
         let foreign = learners::list(
@@ -364,7 +367,7 @@ async fn faulty_rows_are_named_and_nothing_is_written_unless_asked() {
 
 #[tokio::test]
 async fn classes_staff_and_enrolments_import_and_reimport() {
-    on_both(|store| async move {
+    on_both_seeded(&config(), |store, _| async move {
         let schools = province(&store).await;
         let school = &schools[0];
         let scope = school.scope();
@@ -492,7 +495,7 @@ async fn classes_staff_and_enrolments_import_and_reimport() {
 /// or imports all-or-nothing; nothing crashes, nothing is half-written.
 #[tokio::test]
 async fn malformed_files_never_crash_and_never_half_write() {
-    on_both(|store| async move {
+    on_both_seeded(&config(), |store, _| async move {
         let schools = province(&store).await;
         let school = &schools[0];
         let good = "Họ và tên,Ngày sinh,Giới tính,Dân tộc\nNguyễn Thị Ánh,05/09/2014,Nữ,Kinh\n";

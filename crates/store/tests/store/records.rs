@@ -7,8 +7,8 @@ use truongso_domain::learners::{GuardianInput, GuardianRelation, LearnerInput};
 use truongso_domain::org::{Levels, OrgKind, SchoolLevel};
 use truongso_store::learners::{LearnerFilter, NewLearner};
 use truongso_store::orgs::{OrgFilter, OrgInput};
-use truongso_store::{PageRequest, Scope, Store, StoreError, learners, orgs, seed};
-use truongso_testkit::on_both;
+use truongso_store::{PageRequest, Scope, Store, StoreError, learners, orgs};
+use truongso_testkit::{on_both, on_both_seeded};
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()
@@ -37,15 +37,15 @@ fn learner_input(name: &str, id: Option<&str>) -> LearnerInput {
     }
 }
 
-async fn small_province(store: &Store) -> seed::SeedReport {
-    let config = DemoConfig {
+/// The province these tests run on (seeded once, copied for each test).
+fn config() -> DemoConfig {
+    DemoConfig {
         seed: 7,
         learners: 2_000,
         // These tests do not look at the gradebook: seed faster without the year of marks.
         marks: false,
         ..DemoConfig::default()
-    };
-    seed::seed(store, &config, |_, _| {}).await.expect("seed")
+    }
 }
 
 /// Table → sorted column names, read from the live schema.
@@ -102,8 +102,7 @@ async fn migrations_are_idempotent() {
 
 #[tokio::test]
 async fn seeds_a_province_and_browses_it() {
-    on_both(|store| async move {
-        let report = small_province(&store).await;
+    on_both_seeded(&config(), |store, report| async move {
         assert!(
             report.learners > 1_800 && report.learners < 2_300,
             "{report:?}"
@@ -162,8 +161,7 @@ async fn seeds_a_province_and_browses_it() {
 
 #[tokio::test]
 async fn search_ignores_diacritics_and_finds_national_ids() {
-    on_both(|store| async move {
-        small_province(&store).await;
+    on_both_seeded(&config(), |store, _| async move {
         let school = orgs::list(
             &mut store.conn(),
             &Scope::All,
@@ -233,8 +231,7 @@ async fn search_ignores_diacritics_and_finds_national_ids() {
 
 #[tokio::test]
 async fn invalid_learner_is_rejected_without_writing() {
-    on_both(|store| async move {
-        small_province(&store).await;
+    on_both_seeded(&config(), |store, _| async move {
         let school = orgs::list(
             &mut store.conn(),
             &Scope::All,

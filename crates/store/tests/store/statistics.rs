@@ -10,8 +10,8 @@ use truongso_domain::statistics::{self, Cell, ReportKind, StatTable, TOTAL};
 use truongso_store::enrolments::{self, StatusChange};
 use truongso_store::orgs::{self, OrgInput};
 use truongso_store::statistics::{self as stats, ReportRequest};
-use truongso_store::{PageRequest, Scope, Store, StoreError, seed};
-use truongso_testkit::on_both;
+use truongso_store::{PageRequest, Scope, Store, StoreError};
+use truongso_testkit::on_both_seeded;
 
 async fn count(store: &Store, sql: &str) -> i64 {
     let rows: Vec<(i64,)> = store.conn().fetch_all_raw(sql, &[]).await.unwrap();
@@ -37,14 +37,18 @@ fn independent_status(year: i64, on: NaiveDate, statuses: &str) -> String {
 
 const ENROLLED: &str = "'studying','transferred_in','repeating','completed'";
 
-async fn seeded(store: &Store) -> (i64, i64) {
-    let config = DemoConfig {
+/// The province these tests run on (seeded once, copied for each test).
+fn config() -> DemoConfig {
+    DemoConfig {
         seed: 5,
         learners: 2_000,
         marks: false,
         ..DemoConfig::default()
-    };
-    seed::seed(store, &config, |_, _| {}).await.unwrap();
+    }
+}
+
+/// What the tests need of the seeded province.
+async fn seeded(store: &Store) -> (i64, i64) {
     let dept = count(
         store,
         "SELECT id FROM org_units WHERE kind = 'department' ORDER BY id LIMIT 1",
@@ -56,7 +60,7 @@ async fn seeded(store: &Store) -> (i64, i64) {
 
 #[tokio::test]
 async fn figures_equal_independent_counts() {
-    on_both(|store| async move {
+    on_both_seeded(&config(), |store, _| async move {
         let (dept, year) = seeded(&store).await;
         for on in [date(2025, 9, 30), date(2026, 5, 31)] {
             let request = ReportRequest { kind: ReportKind::Beginning, school_year_id: year, as_of: on };
@@ -99,7 +103,7 @@ async fn figures_equal_independent_counts() {
 
 #[tokio::test]
 async fn the_tree_is_the_one_of_the_report_date() {
-    on_both(|store| async move {
+    on_both_seeded(&config(), |store, _| async move {
         let (_, year) = seeded(&store).await;
         let school = count(&store, "SELECT s.id FROM org_units s JOIN org_units p ON p.id = s.parent_id WHERE s.kind = 'school' AND p.kind = 'office' ORDER BY s.id LIMIT 1").await;
         let old_office = count(&store, &format!("SELECT parent_id FROM org_units WHERE id = {school}")).await;
@@ -143,7 +147,7 @@ async fn the_tree_is_the_one_of_the_report_date() {
 
 #[tokio::test]
 async fn a_submitted_report_keeps_its_figures_and_records_match_figures() {
-    on_both(|store| async move {
+    on_both_seeded(&config(), |store, _| async move {
         let (dept, year) = seeded(&store).await;
         let school = count(&store, "SELECT school_id FROM enrolments GROUP BY school_id ORDER BY COUNT(*) DESC LIMIT 1").await;
         let request = ReportRequest { kind: ReportKind::End, school_year_id: year, as_of: date(2026, 5, 31) };

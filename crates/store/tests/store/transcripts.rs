@@ -8,24 +8,18 @@ use truongso_domain::gradebook::transcript::SignerRole;
 use truongso_domain::gradebook::{Item, Slot, Term};
 use truongso_store::gradebook::transcripts::{self, Signer};
 use truongso_store::schema::Transcripts;
-use truongso_store::{PageRequest, Scope, Store, StoreError, learners, seed, users};
+use truongso_store::{PageRequest, Scope, Store, StoreError, learners, users};
 use truongso_testkit::gradebook::{class_with_learners, correct, decide_year};
-use truongso_testkit::on_both;
+use truongso_testkit::on_both_seeded;
 
-async fn seeded(store: &Store) {
-    seed::seed(
-        store,
-        // Without the seeded year: the tests enter their own marks into open terms.
-        &DemoConfig {
-            seed: 5,
-            learners: 600,
-            marks: false,
-            ..DemoConfig::default()
-        },
-        |_, _| {},
-    )
-    .await
-    .expect("seed");
+/// The province these tests run on (seeded once, copied for each test).
+fn config() -> DemoConfig {
+    DemoConfig {
+        seed: 5,
+        learners: 600,
+        marks: false,
+        ..DemoConfig::default()
+    }
 }
 
 async fn user(store: &Store, username: &str, role: &str, org: i64, staff: Option<i64>) -> Signer {
@@ -60,8 +54,7 @@ async fn sign(store: &Store, learner: i64, year: i64, role: SignerRole, signer: 
 
 #[tokio::test]
 async fn signed_transcripts_verify_until_the_record_changes() {
-    on_both(|store| async move {
-        seeded(&store).await;
+    on_both_seeded(&config(), |store, _| async move {
         let class = class_with_learners(&store, None).await;
         let learner = learners::list(
             &mut store.conn(),
@@ -230,8 +223,7 @@ async fn signed_transcripts_verify_until_the_record_changes() {
 
 #[tokio::test]
 async fn editing_the_stored_document_breaks_its_hash_and_signatures() {
-    on_both(|store| async move {
-        seeded(&store).await;
+    on_both_seeded(&config(), |store, _| async move {
         let class = class_with_learners(&store, None).await;
         let learner = learners::list(
             &mut store.conn(),
